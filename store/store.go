@@ -1,0 +1,157 @@
+// Package store keeps Alertgate's state in one SQLite file: it opens the
+// writer and reader pools, migrates the schema and holds the transactional
+// domain operations the handlers call.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+
+	"github.com/alertgate/alertgate/store/db"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// FileName is the database file inside the data directory.
+const FileName = "alertgate.db"
+
+// Sentinel errors the HTTP edge maps to 404 and 409.
+var (
+	ErrNotFound = errors.New("not found")
+	ErrConflict = errors.New("conflict")
+)
+
+// Options tune how the database is opened.
+type Options struct {
+	// SyncFull trades write speed for durability across power loss.
+	SyncFull bool
+	// PasswordCost is the bcrypt cost; zero means bcrypt's default.
+	PasswordCost int
+}
+
+// Store is the database: one writer connection (SQLite allows one writer at
+// a time, so a single connection avoids SQLITE_BUSY between our own writers)
+// and a pool of read-only connections that WAL lets run beside it.
+type Store struct {
+	path   string
+	writer *sql.DB
+	reader *sql.DB
+	read   *db.Queries
+	opts   Options
+}
+
+// Open creates the data directory if needed, opens alertgate.db in it and
+// migrates it to this binary's schema. It refuses a newer schema.
+func Open(ctx context.Context, dataDir string, opts Options) (*Store, error) {
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("store: create data dir: %w", err)
+	}
+	path := filepath.Join(dataDir, FileName)
+	writer, err := openPool(path, writerPragmas(opts), 1)
+	if err != nil {
+		return nil, err
+	}
+	if err := migrate(ctx, writer); err != nil {
+		writer.Close()
+		return nil, err
+	}
+	reader, err := openPool(path, readerPragmas, 4)
+	if err != nil {
+		writer.Close()
+		return nil, err
+	}
+	return &Store{path: path, writer: writer, reader: reader, read: db.New(reader), opts: opts}, nil
+}
+
+func writerPragmas(opts Options) []string {
+	sync := "synchronous(NORMAL)"
+	if opts.SyncFull {
+		sync = "synchronous(FULL)"
+	}
+	return []string{"busy_timeout(5000)", "foreign_keys(1)", "journal_mode(WAL)", sync}
+}
+
+// readerPragmas make every reader connection refuse writes outright.
+var readerPragmas = []string{"busy_timeout(5000)", "foreign_keys(1)", "query_only(1)"}
+
+func openPool(path string, pragmas []string, maxOpen int) (*sql.DB, error) {
+	q := url.Values{}
+	for _, p := range pragmas {
+		q.Add("_pragma", p)
+	}
+	q.Set("_time_format", "sqlite")
+	q.Set("_txlock", "immediate")
+	dsn := "file:" + path + "?" + q.Encode()
+	pool, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	pool.SetMaxOpenConns(maxOpen)
+	pool.SetMaxIdleConns(maxOpen)
+	pool.SetConnMaxLifetime(0)
+	if err := pool.Ping(); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	return pool, nil
+}
+
+// Path is the database file's path.
+func (s *Store) Path() string { return s.path }
+
+// Close closes both pools. Closing the last connection checkpoints the WAL
+// into the main file, so a clean stop leaves one self-contained file.
+func (s *Store) Close() error {
+	return errors.Join(s.reader.Close(), s.writer.Close())
+}
+
+// Ping tells whether the database answers a read.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	if err := s.reader.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return fmt.Errorf("store: ping: %w", err)
+	}
+	return nil
+}
+
+// Tx runs fn in one write transaction on the writer connection and commits
+// when fn returns nil; any error rolls everything back.
+func (s *Store) Tx(ctx context.Context, fn func(q *db.Queries) error) error {
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	if err := fn(db.New(tx)); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+// Backup writes a consistent copy of the live database to dst while the
+// server keeps running (VACUUM INTO reads one snapshot).
+func (s *Store) Backup(ctx context.Context, dst string) error {
+	if _, err := os.Stat(dst); err == nil {
+		return fmt.Errorf("store: backup: %s already exists", dst)
+	}
+	if _, err := s.writer.ExecContext(ctx, "VACUUM INTO ?", dst); err != nil {
+		return fmt.Errorf("store: backup to %s: %w", dst, err)
+	}
+	return nil
+}
+
+// notFound turns sql.ErrNoRows into ErrNotFound, with context.
+func notFound(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("store: %s: %w", what, ErrNotFound)
+	}
+	return fmt.Errorf("store: %s: %w", what, err)
+}

@@ -1,0 +1,139 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"testing"
+)
+
+func TestUserLifecycle(t *testing.T) {
+	s := open(t)
+	ctx := context.Background()
+	cli := Actor{Name: "cli"}
+	admin, err := s.CreateUser(ctx, cli, "alice", "correct horse", RoleAdmin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateUser(ctx, cli, "ALICE", "another one", RoleViewer); !errors.Is(err, ErrConflict) {
+		t.Fatalf("duplicate name (other case): err = %v, want ErrConflict", err)
+	}
+	var inv *InvalidError
+	for _, c := range []struct{ name, pw, role string }{
+		{"", "password123", RoleViewer},
+		{"bob smith", "password123", RoleViewer},
+		{"bob", "short", RoleViewer},
+		{"bob", "password123", "root"},
+	} {
+		if _, err := s.CreateUser(ctx, cli, c.name, c.pw, c.role); !errors.As(err, &inv) {
+			t.Errorf("CreateUser(%q, %q, %q): err = %v, want InvalidError", c.name, c.pw, c.role, err)
+		}
+	}
+	if n, _ := s.CountUsers(ctx); n != 1 {
+		t.Fatalf("invalid users were stored: %d users", n)
+	}
+
+	if _, err := s.Authenticate(ctx, "alice", "correct horse"); err != nil {
+		t.Fatalf("good password: %v", err)
+	}
+	for _, c := range [][2]string{{"alice", "wrong"}, {"nobody", "correct horse"}} {
+		if _, err := s.Authenticate(ctx, c[0], c[1]); !errors.Is(err, ErrBadCredentials) {
+			t.Errorf("Authenticate(%q): err = %v, want ErrBadCredentials", c[0], err)
+		}
+	}
+
+	// The last active admin can be neither demoted nor disabled.
+	if err := s.SetRole(ctx, cli, admin.ID, RoleViewer); !errors.Is(err, ErrConflict) {
+		t.Fatalf("demote last admin: err = %v, want ErrConflict", err)
+	}
+	if err := s.SetDisabled(ctx, cli, admin.ID, true); !errors.Is(err, ErrConflict) {
+		t.Fatalf("disable last admin: err = %v, want ErrConflict", err)
+	}
+	bob, err := s.CreateUser(ctx, cli, "bob", "password123", RoleAdmin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetDisabled(ctx, cli, bob.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Authenticate(ctx, "bob", "password123"); !errors.Is(err, ErrBadCredentials) {
+		t.Fatalf("disabled user signed in: err = %v", err)
+	}
+	after, _ := s.User(ctx, bob.ID)
+	if after.SessionEpoch == bob.SessionEpoch {
+		t.Fatal("disabling did not end the user's sessions")
+	}
+	if err := s.SetRole(ctx, cli, 999, RoleViewer); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("role of a missing user: err = %v, want ErrNotFound", err)
+	}
+}
+
+func TestChangePassword(t *testing.T) {
+	s := open(t)
+	ctx := context.Background()
+	u, err := s.CreateUser(ctx, Actor{}, "carol", "first password", RoleViewer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inv *InvalidError
+	if err := s.ChangePassword(ctx, Actor{}, u.ID, "wrong", "second password"); !errors.As(err, &inv) || inv.Field != "current" {
+		t.Fatalf("wrong current password: err = %v", err)
+	}
+	if err := s.ChangePassword(ctx, Actor{}, u.ID, "first password", "second password"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Authenticate(ctx, "carol", "second password"); err != nil {
+		t.Fatalf("new password refused: %v", err)
+	}
+	page, _ := s.ListAudit(ctx, 0, 10)
+	if len(page.Entries) != 2 || page.Entries[0].Action != ActionPasswordSet {
+		t.Fatalf("audit = %+v, want password change on top of user creation", page.Entries)
+	}
+}
+
+func TestSetupTokenWorksOnce(t *testing.T) {
+	s := open(t)
+	ctx := context.Background()
+	old, _ := s.NewSetupToken(ctx)
+	tok, err := s.NewSetupToken(ctx)
+	if err != nil || tok == "" {
+		t.Fatalf("NewSetupToken = %q, %v", tok, err)
+	}
+	if ok, _ := s.SetupTokenValid(ctx, old); ok {
+		t.Fatal("a token from an earlier start is still valid")
+	}
+	if _, err := s.CreateFirstAdmin(ctx, "", tok, "root", "x"); err == nil {
+		t.Fatal("short password accepted")
+	}
+	if ok, _ := s.SetupTokenValid(ctx, tok); !ok {
+		t.Fatal("a failed attempt spent the token")
+	}
+	if _, err := s.CreateFirstAdmin(ctx, "", tok, "root", "long enough"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateFirstAdmin(ctx, "", tok, "root2", "long enough"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("second use: err = %v, want ErrNotFound", err)
+	}
+	if again, _ := s.NewSetupToken(ctx); again != "" {
+		t.Fatal("a setup token was issued although users exist")
+	}
+}
+
+func TestAuditPaging(t *testing.T) {
+	s := open(t)
+	ctx := context.Background()
+	for i := 0; i < 5; i++ {
+		s.Audit(ctx, Actor{Name: "x"}, "test", string(rune('a'+i)), "")
+	}
+	p1, _ := s.ListAudit(ctx, 0, 2)
+	p2, _ := s.ListAudit(ctx, p1.Next, 2)
+	p3, _ := s.ListAudit(ctx, p2.Next, 2)
+	got := ""
+	for _, p := range []AuditPage{p1, p2, p3} {
+		for _, e := range p.Entries {
+			got += e.Target
+		}
+	}
+	if got != "edcba" || p3.Next != 0 {
+		t.Fatalf("pages read %q (last next %d), want edcba and 0", got, p3.Next)
+	}
+}
