@@ -1,0 +1,68 @@
+// Command alertgate is the Alertgate server and its admin commands.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is stamped at build time by the Makefile (-X main.version=…).
+var version = "dev"
+
+const usage = `Alertgate, a self-hosted incident console.
+
+Usage:
+  alertgate [serve] [flags]                   run the server (the default)
+  alertgate user add --name N --role R        add a user; password on stdin
+  alertgate backup FILE                       copy the live database to FILE
+  alertgate version                           print the version
+
+Run "alertgate serve -h" for the server's settings.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
+}
+
+// run is main without the process: tests call it with their own arguments,
+// streams and environment. It returns the exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	cmd, rest := "serve", args
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		cmd, rest = args[0], args[1:]
+	}
+	var err error
+	switch cmd {
+	case "serve":
+		err = serve(ctx, rest, stderr, getenv, nil)
+	case "user":
+		err = userCommand(ctx, rest, stdin, stdout, stderr, getenv)
+	case "backup":
+		err = backupCommand(ctx, rest, stdout, stderr, getenv)
+	case "version":
+		fmt.Fprintln(stdout, "alertgate", version)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+	default:
+		fmt.Fprintf(stderr, "alertgate: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	}
+	fmt.Fprintln(stderr, "alertgate:", err)
+	return 1
+}

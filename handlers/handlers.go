@@ -1,0 +1,89 @@
+// Package handlers is Alertgate's HTTP edge: the route table, middleware and
+// one file per area. A handler parses the request, calls the store and
+// renders a view; errors go back to Fiber's ErrorHandler, which renders them
+// in one place.
+package handlers
+
+import (
+	"log/slog"
+	"net/url"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/alertgate/alertgate/store"
+)
+
+// Options are the settings the HTTP edge needs, parsed and validated by cmd.
+type Options struct {
+	BaseURL *url.URL
+	Version string
+	// SessionKeys sign and encrypt session cookies; the first is used for new
+	// cookies, the others still open older ones (key rotation).
+	SessionKeys    [][]byte
+	SessionIdle    time.Duration
+	SessionMaxAge  time.Duration
+	TrustedProxies []string
+	Log            *slog.Logger
+	// Now is the clock; tests move it to expire sessions and throttles.
+	Now func() time.Time
+}
+
+// Handler holds what every handler needs.
+type Handler struct {
+	store    *store.Store
+	log      *slog.Logger
+	opts     Options
+	sessions *sessionStore
+	throttle *loginThrottle
+}
+
+// New builds the Fiber app with every route.
+func New(st *store.Store, opts Options) (*fiber.App, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	sessions, err := newSessionStore(opts)
+	if err != nil {
+		return nil, err
+	}
+	h := &Handler{store: st, log: opts.Log, opts: opts, sessions: sessions, throttle: newLoginThrottle(opts.Now)}
+	app := fiber.New(fiber.Config{
+		AppName:                 "Alertgate",
+		ErrorHandler:            h.handleError,
+		DisableStartupMessage:   true,
+		ReadTimeout:             30 * time.Second,
+		WriteTimeout:            30 * time.Second,
+		IdleTimeout:             120 * time.Second,
+		EnableTrustedProxyCheck: len(opts.TrustedProxies) > 0,
+		TrustedProxies:          opts.TrustedProxies,
+		ProxyHeader:             proxyHeader(opts.TrustedProxies),
+	})
+	h.routes(app)
+	return app, nil
+}
+
+// proxyHeader reads the client address from X-Forwarded-For only when
+// proxies are trusted; otherwise anyone could forge their address.
+func proxyHeader(trusted []string) string {
+	if len(trusted) == 0 {
+		return ""
+	}
+	return fiber.HeaderXForwardedFor
+}
+
+// render writes a templ component as the HTML response.
+func render(c *fiber.Ctx, comp templ.Component) error {
+	c.Type("html", "utf-8")
+	return comp.Render(c.UserContext(), c.Response().BodyWriter())
+}
+
+// actor is who makes the current request, for the audit log.
+func (h *Handler) actor(c *fiber.Ctx) store.Actor {
+	a := store.Actor{IP: c.IP()}
+	if u := currentUser(c); u != nil {
+		a.Name = u.Name
+	}
+	return a
+}

@@ -1,0 +1,138 @@
+package handlers
+
+import (
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/alertgate/alertgate/store"
+	"github.com/alertgate/alertgate/store/db"
+)
+
+const (
+	localSession = "session"
+	localUser    = "user"
+)
+
+// contentSecurityPolicy allows only our own files. data: images are for the
+// small SVG icons Pico CSS draws checkboxes and selects with.
+const contentSecurityPolicy = "default-src 'self'; img-src 'self' data:; object-src 'none'; " +
+	"base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+
+func securityHeaders(base *url.URL) fiber.Handler {
+	https := base != nil && base.Scheme == "https"
+	return func(c *fiber.Ctx) error {
+		c.Set("Content-Security-Policy", contentSecurityPolicy)
+		c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+		c.Set(fiber.HeaderXFrameOptions, "DENY")
+		c.Set(fiber.HeaderReferrerPolicy, "same-origin")
+		c.Set("Cross-Origin-Opener-Policy", "same-origin")
+		if https {
+			c.Set(fiber.HeaderStrictTransportSecurity, "max-age=31536000")
+		}
+		return c.Next()
+	}
+}
+
+// logRequests writes one line per request after it is answered.
+func (h *Handler) logRequests(c *fiber.Ctx) error {
+	start := time.Now()
+	err := c.Next()
+	if err != nil {
+		// Let the ErrorHandler set the status before it is logged.
+		if herr := c.App().ErrorHandler(c, err); herr != nil {
+			c.Status(fiber.StatusInternalServerError)
+		}
+	}
+	level := slog.LevelInfo
+	if strings.HasPrefix(c.Path(), "/static/") || c.Path() == "/healthz" || c.Path() == "/readyz" {
+		level = slog.LevelDebug
+	}
+	h.log.Log(c.UserContext(), level, "request",
+		"method", c.Method(), "path", c.Path(), "status", c.Response().StatusCode(),
+		"duration_ms", time.Since(start).Milliseconds(), "ip", c.IP())
+	return nil
+}
+
+// withSession loads the cookie session, checks the signed-in user is still
+// allowed in (not disabled, password unchanged, within both lifetimes), and
+// saves the session after the handler if anything in it changed.
+func (h *Handler) withSession(c *fiber.Ctx) error {
+	s := h.sessions.load(c)
+	c.Locals(localSession, s)
+	if u := h.sessionUser(c, s); u != nil {
+		c.Locals(localUser, u)
+	}
+	err := c.Next()
+	if s.changed {
+		if serr := h.sessions.save(c, s); serr != nil {
+			return fmt.Errorf("handlers: save session: %w", serr)
+		}
+	}
+	return err
+}
+
+func (h *Handler) sessionUser(c *fiber.Ctx, s *session) *db.User {
+	id := s.int64(keyUserID)
+	if id == 0 {
+		return nil
+	}
+	u, err := h.store.User(c.UserContext(), id)
+	if err != nil || u.Disabled || u.SessionEpoch != s.int64(keyEpoch) || h.sessions.expired(s) {
+		h.sessions.signOut(s)
+		return nil
+	}
+	h.sessions.touch(s)
+	return &u
+}
+
+func sess(c *fiber.Ctx) *session {
+	s, _ := c.Locals(localSession).(*session)
+	return s
+}
+
+func currentUser(c *fiber.Ctx) *db.User {
+	u, _ := c.Locals(localUser).(*db.User)
+	return u
+}
+
+// checkCSRF refuses a state-changing browser request that does not carry
+// the session's token, as the form field _csrf or htmx's X-Csrf-Token.
+func (h *Handler) checkCSRF(c *fiber.Ctx) error {
+	switch c.Method() {
+	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
+		return c.Next()
+	}
+	token := c.Get("X-Csrf-Token")
+	if token == "" {
+		token = c.FormValue("_csrf")
+	}
+	if !sess(c).csrfMatches(token) {
+		return fiber.NewError(fiber.StatusForbidden, "This form is out of date or did not come from Alertgate (CSRF check failed). Reload the page and try again.")
+	}
+	return c.Next()
+}
+
+// requireRole lets through a signed-in user with at least role. Without a
+// session, browsers go to the login page; htmx is told to go there too,
+// since it would otherwise swap the login page into a fragment.
+func requireRole(role string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		u := currentUser(c)
+		if u == nil {
+			if c.Get("HX-Request") == "true" {
+				c.Set("HX-Redirect", "/login")
+				return c.SendStatus(fiber.StatusUnauthorized)
+			}
+			return c.Redirect("/login?next="+url.QueryEscape(c.OriginalURL()), fiber.StatusSeeOther)
+		}
+		if store.RoleRank(u.Role) < store.RoleRank(role) {
+			return fiber.NewError(fiber.StatusForbidden, fmt.Sprintf("Your role (%s) may not open this page: it needs %s.", u.Role, role))
+		}
+		return c.Next()
+	}
+}

@@ -1,0 +1,100 @@
+package handlers
+
+import (
+	"path/filepath"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/alertgate/alertgate/static"
+	"github.com/alertgate/alertgate/views"
+)
+
+// page fills in what the layout shows on every page: the user, the CSRF
+// token and any one-time messages.
+func (h *Handler) page(c *fiber.Ctx, title, nav string) views.Page {
+	p := views.Page{Title: title, Nav: nav, User: currentUser(c)}
+	if s := sess(c); s != nil {
+		p.CSRF, _ = s.Values[keyCSRF].(string)
+		p.Flash = s.take(keyFlash)
+		p.Error = s.take(keyError)
+	}
+	return p
+}
+
+// redirectWith sends the browser on with a one-time message (or an error)
+// for the next page, after a form post (post/redirect/get).
+func redirectWith(c *fiber.Ctx, to, flash string, failed bool) error {
+	key := keyFlash
+	if failed {
+		key = keyError
+	}
+	sess(c).set(key, flash)
+	return c.Redirect(to, fiber.StatusSeeOther)
+}
+
+func (h *Handler) home(c *fiber.Ctx) error {
+	return c.Redirect("/notifications", fiber.StatusSeeOther)
+}
+
+// area renders a section that has nothing to list yet.
+func (h *Handler) area(c *fiber.Ctx, title, lead, emptyTitle, emptyText string) error {
+	return render(c, views.Area(h.page(c, title, c.Path()), lead, emptyTitle, emptyText))
+}
+
+func (h *Handler) notifications(c *fiber.Ctx) error {
+	return h.area(c, "Notifications", "Open and closed alerts from every source, newest first.",
+		"No notifications yet", "When a monitoring tool posts to one of your sources, its alerts open here and close when the tool reports recovery.")
+}
+
+func (h *Handler) channels(c *fiber.Ctx) error {
+	return h.area(c, "Channels", "Where Alertgate forwards every notification.",
+		"No channels yet", "Outbound webhook channels will be listed here with their health, pending deliveries and a Test button.")
+}
+
+func (h *Handler) sources(c *fiber.Ctx) error {
+	return h.area(c, "Sources", "The endpoints monitoring tools post to.",
+		"No sources yet", "Each source is one endpoint (/hooks/your-slug) with its own secret; they will be listed here with the rejected requests that explain a failing sender.")
+}
+
+func (h *Handler) approvals(c *fiber.Ctx) error {
+	return h.area(c, "Approvals", "Destructive remediation steps wait here for a responder.",
+		"Nothing waits for approval", "When a recipe reaches a destructive step, it waits here until a responder approves or rejects it.")
+}
+
+func (h *Handler) remediations(c *fiber.Ctx) error {
+	return h.area(c, "Remediations", "Every run of a remediation recipe, with its output.",
+		"No remediation runs yet", "Runs of the recipes in the provisioning file will be listed here with exit code, duration and output.")
+}
+
+func (h *Handler) ledger(c *fiber.Ctx) error {
+	return h.area(c, "Ledger", "Downtime, availability and cost per service.",
+		"No downtime recorded", "Closed and ongoing incidents will add up here into downtime, availability against the SLA target, and cost per component.")
+}
+
+func (h *Handler) healthz(c *fiber.Ctx) error {
+	return c.SendString("ok")
+}
+
+func (h *Handler) readyz(c *fiber.Ctx) error {
+	if err := h.store.Ping(c.UserContext()); err != nil {
+		h.log.Warn("not ready", "err", err)
+		return c.Status(fiber.StatusServiceUnavailable).SendString("database unavailable")
+	}
+	return c.SendString("ready")
+}
+
+// serveStatic serves the embedded files. A URL with the current content hash
+// may be cached forever; an outdated hash still gets the file, briefly cached.
+func serveStatic(c *fiber.Ctx) error {
+	body, name, current, err := static.Open(c.Params("*"))
+	if err != nil {
+		return fiber.ErrNotFound
+	}
+	c.Type(filepath.Ext(name))
+	if current {
+		c.Set(fiber.HeaderCacheControl, "public, max-age=31536000, immutable")
+	} else {
+		c.Set(fiber.HeaderCacheControl, "public, max-age=300")
+	}
+	return c.Send(body)
+}

@@ -1,0 +1,47 @@
+package handlers
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/alertgate/alertgate/store"
+)
+
+// routes is the whole route table. Order matters in Fiber: routes that need
+// no browser session (health, static files, and later webhooks and the API)
+// come first, because the session and CSRF middleware below apply to every
+// route registered after them.
+func (h *Handler) routes(app *fiber.App) {
+	app.Use(securityHeaders(h.opts.BaseURL), h.logRequests)
+
+	app.Get("/healthz", h.healthz)
+	app.Get("/readyz", h.readyz)
+	app.Get("/static/*", serveStatic)
+
+	app.Use(h.withSession, h.checkCSRF)
+	app.Get("/login", h.loginForm)
+	app.Post("/login", h.login)
+	app.Get("/setup", h.setupForm)
+	app.Post("/setup", h.setup)
+
+	user := requireRole(store.RoleViewer)
+	admin := requireRole(store.RoleAdmin)
+	app.Post("/logout", user, h.logout)
+	app.Get("/", user, h.home)
+	app.Get("/account", user, h.account)
+	app.Post("/account/password", user, h.changePassword)
+
+	app.Get("/notifications", user, h.notifications)
+	app.Get("/channels", user, h.channels)
+	app.Get("/sources", admin, h.sources)
+	app.Get("/approvals", user, h.approvals)
+	app.Get("/remediations", user, h.remediations)
+	app.Get("/ledger", user, h.ledger)
+
+	app.Get("/audit", admin, h.audit)
+	app.Get("/users", admin, h.users)
+	app.Post("/users", admin, h.addUser)
+	app.Post("/users/:id/role", admin, h.setRole)
+	app.Post("/users/:id/disabled", admin, h.setDisabled)
+
+	app.Use(h.notFound)
+}

@@ -1,0 +1,67 @@
+// Package views renders Alertgate's pages and partials with templ. It does no
+// I/O: handlers load everything a page shows and pass it in.
+package views
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/alertgate/alertgate/store"
+	"github.com/alertgate/alertgate/store/db"
+)
+
+// Page is what the layout needs on every page.
+type Page struct {
+	Title string
+	// Nav is the path of the active navigation entry.
+	Nav  string
+	User *db.User // nil when nobody is signed in
+	CSRF string
+	// Flash is a one-time success message, Error a problem to fix.
+	Flash string
+	Error string
+}
+
+// navItem is one entry of the top navigation; admin-only areas are hidden
+// from other roles (the server refuses them anyway).
+type navItem struct {
+	Path, Label string
+	AdminOnly   bool
+}
+
+var navItems = []navItem{
+	{"/notifications", "Notifications", false},
+	{"/channels", "Channels", false},
+	{"/sources", "Sources", true},
+	{"/approvals", "Approvals", false},
+	{"/remediations", "Remediations", false},
+	{"/ledger", "Ledger", false},
+	{"/audit", "Audit", true},
+	{"/users", "Users", true},
+}
+
+func (p Page) visibleNav() []navItem {
+	var out []navItem
+	for _, n := range navItems {
+		if !n.AdminOnly || p.User.Role == store.RoleAdmin {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// csrfHeaders is the hx-headers value that makes htmx send the CSRF token
+// with every request it issues from the page.
+func csrfHeaders(token string) string {
+	b, _ := json.Marshal(map[string]string{"X-Csrf-Token": token})
+	return string(b)
+}
+
+// when shows a stored (UTC) time.
+func when(t time.Time) string {
+	return t.UTC().Format("2006-01-02 15:04:05 UTC")
+}
+
+func isoTime(t time.Time) string {
+	return t.UTC().Format(time.RFC3339)
+}
