@@ -127,3 +127,17 @@ func TestVersionAndUnknownCommand(t *testing.T) {
 		t.Fatalf("unknown command: %d %q", code, errOut)
 	}
 }
+
+// TestReadmeListsEverySetting keeps the README's configuration table true.
+func TestReadmeListsEverySetting(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range settings {
+		row := "| `" + s.env + "` | `--" + s.flag + "` |"
+		if !bytes.Contains(readme, []byte(row)) {
+			t.Errorf("README has no row starting %q", row)
+		}
+	}
+}
