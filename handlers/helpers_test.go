@@ -39,7 +39,7 @@ type testApp struct {
 }
 
 // newTestApp is the real app on a real SQLite file in a temporary directory.
-func newTestApp(t *testing.T) *testApp {
+func newTestApp(t testing.TB) *testApp {
 	t.Helper()
 	st, err := store.Open(context.Background(), t.TempDir(), store.Options{PasswordCost: 4})
 	if err != nil {
@@ -59,7 +59,7 @@ func newTestApp(t *testing.T) *testApp {
 	return &testApp{app: app, store: st, clock: clk}
 }
 
-func (ta *testApp) addUser(t *testing.T, name, role string) {
+func (ta *testApp) addUser(t testing.TB, name, role string) {
 	t.Helper()
 	if _, err := ta.store.CreateUser(context.Background(), store.Actor{Name: "test"}, name, "password-"+name, role); err != nil {
 		t.Fatal(err)
@@ -68,13 +68,13 @@ func (ta *testApp) addUser(t *testing.T, name, role string) {
 
 // browser is a cookie-keeping client of the app, like one browser tab.
 type browser struct {
-	t       *testing.T
+	t       testing.TB
 	ta      *testApp
 	cookies map[string]string
 	csrf    string
 }
 
-func (ta *testApp) browser(t *testing.T) *browser {
+func (ta *testApp) browser(t testing.TB) *browser {
 	return &browser{t: t, ta: ta, cookies: map[string]string{}}
 }
 
@@ -133,7 +133,7 @@ func (b *browser) login(name, password string) result {
 }
 
 // signedIn is a browser signed in as an existing user.
-func (ta *testApp) signedIn(t *testing.T, name string) *browser {
+func (ta *testApp) signedIn(t testing.TB, name string) *browser {
 	b := ta.browser(t)
 	if r := b.login(name, "password-"+name); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("login %s: status %d: %s", name, r.StatusCode, r.body)
