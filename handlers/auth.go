@@ -42,7 +42,11 @@ func (h *Handler) login(c *fiber.Ctx) error {
 		return err
 	}
 	h.throttle.succeed(ip)
-	h.sessions.signIn(sess(c), u)
+	id, err := h.store.CreateSession(c.UserContext(), u.ID, h.opts.Now(), h.sessions.limits)
+	if err != nil {
+		return err
+	}
+	sess(c).signIn(id)
 	if err := h.store.Audit(c.UserContext(), store.Actor{Name: u.Name, IP: ip}, store.ActionLogin, u.Name, ""); err != nil {
 		return err
 	}
@@ -60,7 +64,10 @@ func localPath(next string) string {
 
 func (h *Handler) logout(c *fiber.Ctx) error {
 	a := h.actor(c)
-	h.sessions.signOut(sess(c))
+	if err := h.store.EndSession(c.UserContext(), sess(c).id()); err != nil {
+		return err
+	}
+	sess(c).signOut()
 	if err := h.store.Audit(c.UserContext(), a, store.ActionLogout, a.Name, ""); err != nil {
 		return err
 	}
@@ -116,7 +123,7 @@ func (h *Handler) changePassword(c *fiber.Ctx) error {
 	if next != c.FormValue("confirm") {
 		return redirectWith(c, "/account", "The two new passwords differ.", true)
 	}
-	err := h.store.ChangePassword(c.UserContext(), h.actor(c), u.ID, c.FormValue("current"), next)
+	err := h.store.ChangePassword(c.UserContext(), h.actor(c), u.ID, c.FormValue("current"), next, sess(c).id())
 	var inv *store.InvalidError
 	if errors.As(err, &inv) {
 		return redirectWith(c, "/account", inv.Msg, true)
@@ -124,11 +131,5 @@ func (h *Handler) changePassword(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	// The change signed out every session of this user; keep this one.
-	fresh, err := h.store.User(c.UserContext(), u.ID)
-	if err != nil {
-		return err
-	}
-	h.sessions.signIn(sess(c), fresh)
 	return redirectWith(c, "/account", "Password changed. Your other sessions are signed out.", false)
 }

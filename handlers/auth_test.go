@@ -236,3 +236,18 @@ func TestPasswordChangeEndsOtherSessions(t *testing.T) {
 	expectStatus(t, there.get("/notifications"), http.StatusSeeOther)
 	expectStatus(t, ta.browser(t).login("alice", "new password"), http.StatusSeeOther)
 }
+
+func TestLogoutEndsTheSessionOnTheServer(t *testing.T) {
+	ta := newTestApp(t)
+	ta.addUser(t, "alice", store.RoleAdmin)
+	b := ta.signedIn(t, "alice")
+	stolen := ta.browser(t)
+	for k, v := range b.cookies {
+		stolen.cookies[k] = v
+	}
+	expectStatus(t, stolen.get("/notifications"), http.StatusOK)
+	expectStatus(t, b.post("/logout", nil), http.StatusSeeOther)
+	expectStatus(t, b.get("/notifications"), http.StatusSeeOther)
+	// A copy of the cookie taken before the logout is worth nothing after.
+	expectStatus(t, stolen.get("/notifications"), http.StatusSeeOther)
+}

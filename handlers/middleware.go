@@ -76,18 +76,28 @@ func (h *Handler) withSession(c *fiber.Ctx) error {
 	return err
 }
 
+// sessionUser is the user the cookie's session belongs to, or nil when the
+// session is unknown, ended, expired or its user disabled.
 func (h *Handler) sessionUser(c *fiber.Ctx, s *session) *db.User {
-	id := s.int64(keyUserID)
-	if id == 0 {
+	id := s.id()
+	if id == "" {
 		return nil
 	}
-	u, err := h.store.User(c.UserContext(), id)
-	if err != nil || u.Disabled || u.SessionEpoch != s.int64(keyEpoch) || h.sessions.expired(s) {
-		h.sessions.signOut(s)
+	ctx, now := c.UserContext(), h.opts.Now()
+	found, err := h.store.Session(ctx, id)
+	if err != nil || found.User.Disabled || h.sessions.limits.Expired(found, now) {
+		if err == nil {
+			h.store.EndSession(ctx, id)
+		}
+		s.signOut()
 		return nil
 	}
-	h.sessions.touch(s)
-	return &u
+	if now.Sub(found.SeenAt) >= touchEvery {
+		if err := h.store.TouchSession(ctx, id, now); err != nil {
+			h.log.Warn("touch session", "err", err)
+		}
+	}
+	return &found.User
 }
 
 func sess(c *fiber.Ctx) *session {

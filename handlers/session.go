@@ -12,21 +12,19 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gorilla/sessions"
 
-	"github.com/alertgate/alertgate/store/db"
+	"github.com/alertgate/alertgate/store"
 )
 
 const (
 	sessionCookie = "alertgate_session"
-	// Keys inside the session cookie.
-	keyUserID  = "uid"
-	keyEpoch   = "epoch"
-	keyCreated = "created"
-	keySeen    = "seen"
-	keyCSRF    = "csrf"
-	keyFlash   = "flash"
-	keyError   = "flash_error"
+	// Keys inside the session cookie. The signed-in state lives in the
+	// database (store.Session); the cookie only points at it.
+	keySessionID = "sid"
+	keyCSRF      = "csrf"
+	keyFlash     = "flash"
+	keyError     = "flash_error"
 	// touchEvery limits how often the idle clock is written back, so an
-	// ordinary page view does not reissue the cookie every time.
+	// ordinary page view does not cost a database write.
 	touchEvery = time.Minute
 )
 
@@ -35,9 +33,7 @@ const (
 // Set-Cookie header it writes back into Fiber's response.
 type sessionStore struct {
 	cookies *sessions.CookieStore
-	idle    time.Duration
-	maxAge  time.Duration
-	now     func() time.Time
+	limits  store.SessionLimits
 }
 
 func newSessionStore(opts Options) (*sessionStore, error) {
@@ -62,7 +58,7 @@ func newSessionStore(opts Options) (*sessionStore, error) {
 	cs.Options.HttpOnly = true
 	cs.Options.SameSite = http.SameSiteLaxMode
 	cs.Options.Secure = opts.BaseURL != nil && opts.BaseURL.Scheme == "https"
-	return &sessionStore{cookies: cs, idle: opts.SessionIdle, maxAge: opts.SessionMaxAge, now: opts.Now}, nil
+	return &sessionStore{cookies: cs, limits: store.SessionLimits{Idle: opts.SessionIdle, MaxAge: opts.SessionMaxAge}}, nil
 }
 
 // session is the request's cookie session; changed says it must be saved.
@@ -86,8 +82,8 @@ func (s *session) take(key string) string {
 	return v
 }
 
-func (s *session) int64(key string) int64 {
-	v, _ := s.Values[key].(int64)
+func (s *session) id() string {
+	v, _ := s.Values[keySessionID].(string)
 	return v
 }
 
@@ -114,38 +110,16 @@ func (ss *sessionStore) save(c *fiber.Ctx, s *session) error {
 	return nil
 }
 
-// signIn binds the session to u with a fresh CSRF token, so a token seen
-// before signing in is worth nothing after.
-func (ss *sessionStore) signIn(s *session, u db.User) {
-	now := ss.now().Unix()
-	s.set(keyUserID, u.ID)
-	s.set(keyEpoch, u.SessionEpoch)
-	s.set(keyCreated, now)
-	s.set(keySeen, now)
+// signIn points the cookie at a new database session, with a fresh CSRF
+// token, so a token seen before signing in is worth nothing after.
+func (s *session) signIn(id string) {
+	s.set(keySessionID, id)
 	s.set(keyCSRF, rand.Text())
 }
 
-func (ss *sessionStore) signOut(s *session) {
-	for _, k := range []string{keyUserID, keyEpoch, keyCreated, keySeen} {
-		delete(s.Values, k)
-	}
+func (s *session) signOut() {
+	delete(s.Values, keySessionID)
 	s.set(keyCSRF, rand.Text())
-}
-
-// expired applies the absolute and the idle lifetime.
-func (ss *sessionStore) expired(s *session) bool {
-	now := ss.now()
-	created := time.Unix(s.int64(keyCreated), 0)
-	seen := time.Unix(s.int64(keySeen), 0)
-	return now.Sub(created) > ss.maxAge || now.Sub(seen) > ss.idle
-}
-
-// touch moves the idle clock forward, at most once a touchEvery.
-func (ss *sessionStore) touch(s *session) {
-	now := ss.now()
-	if now.Sub(time.Unix(s.int64(keySeen), 0)) >= touchEvery {
-		s.set(keySeen, now.Unix())
-	}
 }
 
 func (s *session) csrfMatches(token string) bool {

@@ -22,10 +22,10 @@ SELECT * FROM users ORDER BY name;
 UPDATE users SET role = ?, updated_at = ? WHERE id = ?;
 
 -- name: SetUserDisabled :exec
-UPDATE users SET disabled = ?, session_epoch = session_epoch + 1, updated_at = ? WHERE id = ?;
+UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?;
 
 -- name: SetUserPassword :exec
-UPDATE users SET password_hash = ?, session_epoch = session_epoch + 1, updated_at = ? WHERE id = ?;
+UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?;
 
 -- name: CreateSetupToken :exec
 INSERT INTO setup_tokens (token_hash, created_at) VALUES (?, ?);

@@ -195,6 +195,9 @@ func (s *Store) SetDisabled(ctx context.Context, a Actor, id int64, disabled boo
 		if err := q.SetUserDisabled(ctx, db.SetUserDisabledParams{Disabled: disabled, UpdatedAt: time.Now().UTC(), ID: id}); err != nil {
 			return fmt.Errorf("store: disable %s: %w", u.Name, err)
 		}
+		if err := endOtherSessions(ctx, q, id, ""); err != nil {
+			return err
+		}
 		action := ActionUserEnabled
 		if disabled {
 			action = ActionUserDisabled
@@ -220,8 +223,8 @@ func keepAnAdmin(ctx context.Context, q *db.Queries, u db.User) error {
 }
 
 // ChangePassword sets a user's own password after checking the current one.
-// It signs out the user's other sessions.
-func (s *Store) ChangePassword(ctx context.Context, a Actor, id int64, current, next string) error {
+// It signs out every other session of the user, keeping the session keep.
+func (s *Store) ChangePassword(ctx context.Context, a Actor, id int64, current, next, keep string) error {
 	hash, err := s.hashPassword(next)
 	if err != nil {
 		return err
@@ -236,6 +239,9 @@ func (s *Store) ChangePassword(ctx context.Context, a Actor, id int64, current, 
 		}
 		if err := q.SetUserPassword(ctx, db.SetUserPasswordParams{PasswordHash: hash, UpdatedAt: time.Now().UTC(), ID: id}); err != nil {
 			return fmt.Errorf("store: change password of %s: %w", u.Name, err)
+		}
+		if err := endOtherSessions(ctx, q, id, keep); err != nil {
+			return err
 		}
 		return addAudit(ctx, q, a, ActionPasswordSet, u.Name, "")
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 )
 
 func TestUserLifecycle(t *testing.T) {
@@ -52,15 +53,18 @@ func TestUserLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	sid, err := s.CreateSession(ctx, bob.ID, time.Now(), SessionLimits{Idle: time.Hour, MaxAge: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := s.SetDisabled(ctx, cli, bob.ID, true); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Authenticate(ctx, "bob", "password123"); !errors.Is(err, ErrBadCredentials) {
 		t.Fatalf("disabled user signed in: err = %v", err)
 	}
-	after, _ := s.User(ctx, bob.ID)
-	if after.SessionEpoch == bob.SessionEpoch {
-		t.Fatal("disabling did not end the user's sessions")
+	if _, err := s.Session(ctx, sid); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("disabled user's session: err = %v, want ErrNotFound", err)
 	}
 	if err := s.SetRole(ctx, cli, 999, RoleViewer); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("role of a missing user: err = %v, want ErrNotFound", err)
@@ -75,11 +79,20 @@ func TestChangePassword(t *testing.T) {
 		t.Fatal(err)
 	}
 	var inv *InvalidError
-	if err := s.ChangePassword(ctx, Actor{}, u.ID, "wrong", "second password"); !errors.As(err, &inv) || inv.Field != "current" {
+	if err := s.ChangePassword(ctx, Actor{}, u.ID, "wrong", "second password", ""); !errors.As(err, &inv) || inv.Field != "current" {
 		t.Fatalf("wrong current password: err = %v", err)
 	}
-	if err := s.ChangePassword(ctx, Actor{}, u.ID, "first password", "second password"); err != nil {
+	limits := SessionLimits{Idle: time.Hour, MaxAge: time.Hour}
+	here, _ := s.CreateSession(ctx, u.ID, time.Now(), limits)
+	there, _ := s.CreateSession(ctx, u.ID, time.Now(), limits)
+	if err := s.ChangePassword(ctx, Actor{}, u.ID, "first password", "second password", here); err != nil {
 		t.Fatal(err)
+	}
+	if _, err := s.Session(ctx, here); err != nil {
+		t.Fatalf("the session that changed the password ended: %v", err)
+	}
+	if _, err := s.Session(ctx, there); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("another session survived the password change: %v", err)
 	}
 	if _, err := s.Authenticate(ctx, "carol", "second password"); err != nil {
 		t.Fatalf("new password refused: %v", err)
@@ -135,5 +148,42 @@ func TestAuditPaging(t *testing.T) {
 	}
 	if got != "edcba" || p3.Next != 0 {
 		t.Fatalf("pages read %q (last next %d), want edcba and 0", got, p3.Next)
+	}
+}
+
+func TestSessions(t *testing.T) {
+	s := open(t)
+	ctx := context.Background()
+	u, _ := s.CreateUser(ctx, Actor{}, "dora", "dora password", RoleViewer)
+	limits := SessionLimits{Idle: time.Hour, MaxAge: 3 * time.Hour}
+	start := time.Now().UTC().Truncate(time.Second)
+	old, _ := s.CreateSession(ctx, u.ID, start, limits)
+	id, err := s.CreateSession(ctx, u.ID, start.Add(2*time.Hour), limits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Session(ctx, old); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("an idle-expired session was not cleared at the next sign-in: %v", err)
+	}
+	got, err := s.Session(ctx, id)
+	if err != nil || got.User.Name != "dora" || !got.SeenAt.Equal(start.Add(2*time.Hour)) {
+		t.Fatalf("Session = %+v, %v", got, err)
+	}
+	s.TouchSession(ctx, id, start.Add(150*time.Minute))
+	got, _ = s.Session(ctx, id)
+	if limits.Expired(got, start.Add(200*time.Minute)) {
+		t.Fatal("a session touched 50 min ago counts as idle")
+	}
+	if !limits.Expired(got, start.Add(5*time.Hour+time.Second)) {
+		t.Fatal("a session past its maximum age is not expired")
+	}
+	if err := s.EndSession(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Session(ctx, id); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("ended session still found: %v", err)
+	}
+	if _, err := s.Session(ctx, "never-issued"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("unknown id: %v", err)
 	}
 }

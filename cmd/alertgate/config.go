@@ -18,17 +18,20 @@ import (
 // Config is everything `alertgate serve` is told, parsed once and validated
 // before anything starts.
 type Config struct {
-	Addr           string
-	DataDir        string
-	BaseURL        *url.URL
-	ProvisionFile  string
-	SessionKeys    [][]byte // nil: use the key generated into the data dir
-	LogFormat      string
-	LogLevel       slog.Level
-	SessionIdle    time.Duration
-	SessionMaxAge  time.Duration
-	TrustedProxies []string
-	SyncFull       bool
+	Addr    string
+	DataDir string
+	BaseURL *url.URL
+	// BaseURLFromAddr is set when no base URL was given, so the one built
+	// from the address can be rebuilt once the real port is known.
+	BaseURLFromAddr bool
+	ProvisionFile   string
+	SessionKeys     [][]byte // nil: use the key generated into the data dir
+	LogFormat       string
+	LogLevel        slog.Level
+	SessionIdle     time.Duration
+	SessionMaxAge   time.Duration
+	TrustedProxies  []string
+	SyncFull        bool
 }
 
 // setting is one option, settable by flag or environment (flag wins).
@@ -132,11 +135,7 @@ func validateAddr(v map[string]string, cfg *Config) error {
 func validateBaseURL(v map[string]string, cfg *Config) error {
 	raw := v["base-url"]
 	if raw == "" {
-		host, port, _ := net.SplitHostPort(cfg.Addr)
-		if host == "" || host == "0.0.0.0" || host == "::" {
-			host = "localhost"
-		}
-		raw = "http://" + net.JoinHostPort(host, port)
+		raw, cfg.BaseURLFromAddr = baseURLFromAddr(cfg.Addr), true
 	}
 	u, err := url.Parse(strings.TrimRight(raw, "/"))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -147,6 +146,15 @@ func validateBaseURL(v map[string]string, cfg *Config) error {
 	}
 	cfg.BaseURL = u
 	return nil
+}
+
+// baseURLFromAddr is the URL a browser on this machine reaches addr at.
+func baseURLFromAddr(addr string) string {
+	host, port, _ := net.SplitHostPort(addr)
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 func validateLogging(v map[string]string, cfg *Config) error {

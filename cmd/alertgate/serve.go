@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -42,16 +43,21 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		}
 		log.Info("stopped")
 	}()
-	app, err := newApp(cfg, st, log)
-	if err != nil {
-		return err
-	}
-	if err := announceSetup(ctx, st, cfg, log); err != nil {
-		return err
-	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s (ALERTGATE_ADDR): %w", cfg.Addr, err)
+	}
+	if cfg.BaseURLFromAddr {
+		cfg.BaseURL, _ = url.Parse(baseURLFromAddr(ln.Addr().String()))
+	}
+	app, err := newApp(cfg, st, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	if err := announceSetup(ctx, st, cfg, log); err != nil {
+		ln.Close()
+		return err
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "base_url", cfg.BaseURL.String(), "version", version)
 	if listening != nil {

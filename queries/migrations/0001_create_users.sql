@@ -1,12 +1,10 @@
--- Users sign in to the dashboard. session_epoch is part of every session
--- cookie; bumping it (password change) signs out every other session.
+-- Users sign in to the dashboard.
 CREATE TABLE users (
     id            INTEGER PRIMARY KEY,
     name          TEXT    NOT NULL UNIQUE COLLATE NOCASE,
     password_hash TEXT    NOT NULL,
     role          TEXT    NOT NULL CHECK (role IN ('admin', 'responder', 'viewer')),
     disabled      BOOLEAN NOT NULL DEFAULT 0,
-    session_epoch INTEGER NOT NULL DEFAULT 0,
     created_at    DATETIME NOT NULL,
     updated_at    DATETIME NOT NULL
 );

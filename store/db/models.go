@@ -19,6 +19,13 @@ type AuditLog struct {
 	Ip     string
 }
 
+type Session struct {
+	IDHash    string
+	UserID    int64
+	CreatedAt time.Time
+	SeenAt    time.Time
+}
+
 type SetupToken struct {
 	TokenHash string
 	CreatedAt time.Time
@@ -31,7 +38,6 @@ type User struct {
 	PasswordHash string
 	Role         string
 	Disabled     bool
-	SessionEpoch int64
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 }

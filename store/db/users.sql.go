@@ -50,7 +50,7 @@ func (q *Queries) CreateSetupToken(ctx context.Context, arg CreateSetupTokenPara
 const createUser = `-- name: CreateUser :one
 INSERT INTO users (name, password_hash, role, created_at, updated_at)
 VALUES (?, ?, ?, ?, ?)
-RETURNING id, name, password_hash, role, disabled, session_epoch, created_at, updated_at
+RETURNING id, name, password_hash, role, disabled, created_at, updated_at
 `
 
 type CreateUserParams struct {
@@ -76,7 +76,6 @@ func (q *Queries) CreateUser(ctx context.Context, arg CreateUserParams) (User, e
 		&i.PasswordHash,
 		&i.Role,
 		&i.Disabled,
-		&i.SessionEpoch,
 		&i.CreatedAt,
 		&i.UpdatedAt,
 	)
@@ -93,7 +92,7 @@ func (q *Queries) DeleteUnusedSetupTokens(ctx context.Context) error {
 }
 
 const getUser = `-- name: GetUser :one
-SELECT id, name, password_hash, role, disabled, session_epoch, created_at, updated_at FROM users WHERE id = ?
+SELECT id, name, password_hash, role, disabled, created_at, updated_at FROM users WHERE id = ?
 `
 
 func (q *Queries) GetUser(ctx context.Context, id int64) (User, error) {
@@ -105,7 +104,6 @@ func (q *Queries) GetUser(ctx context.Context, id int64) (User, error) {
 		&i.PasswordHash,
 		&i.Role,
 		&i.Disabled,
-		&i.SessionEpoch,
 		&i.CreatedAt,
 		&i.UpdatedAt,
 	)
@@ -113,7 +111,7 @@ func (q *Queries) GetUser(ctx context.Context, id int64) (User, error) {
 }
 
 const getUserByName = `-- name: GetUserByName :one
-SELECT id, name, password_hash, role, disabled, session_epoch, created_at, updated_at FROM users WHERE name = ?
+SELECT id, name, password_hash, role, disabled, created_at, updated_at FROM users WHERE name = ?
 `
 
 func (q *Queries) GetUserByName(ctx context.Context, name string) (User, error) {
@@ -125,7 +123,6 @@ func (q *Queries) GetUserByName(ctx context.Context, name string) (User, error) 
 		&i.PasswordHash,
 		&i.Role,
 		&i.Disabled,
-		&i.SessionEpoch,
 		&i.CreatedAt,
 		&i.UpdatedAt,
 	)
@@ -133,7 +130,7 @@ func (q *Queries) GetUserByName(ctx context.Context, name string) (User, error) 
 }
 
 const listUsers = `-- name: ListUsers :many
-SELECT id, name, password_hash, role, disabled, session_epoch, created_at, updated_at FROM users ORDER BY name
+SELECT id, name, password_hash, role, disabled, created_at, updated_at FROM users ORDER BY name
 `
 
 func (q *Queries) ListUsers(ctx context.Context) ([]User, error) {
@@ -151,7 +148,6 @@ func (q *Queries) ListUsers(ctx context.Context) ([]User, error) {
 			&i.PasswordHash,
 			&i.Role,
 			&i.Disabled,
-			&i.SessionEpoch,
 			&i.CreatedAt,
 			&i.UpdatedAt,
 		); err != nil {
@@ -169,7 +165,7 @@ func (q *Queries) ListUsers(ctx context.Context) ([]User, error) {
 }
 
 const setUserDisabled = `-- name: SetUserDisabled :exec
-UPDATE users SET disabled = ?, session_epoch = session_epoch + 1, updated_at = ? WHERE id = ?
+UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?
 `
 
 type SetUserDisabledParams struct {
@@ -184,7 +180,7 @@ func (q *Queries) SetUserDisabled(ctx context.Context, arg SetUserDisabledParams
 }
 
 const setUserPassword = `-- name: SetUserPassword :exec
-UPDATE users SET password_hash = ?, session_epoch = session_epoch + 1, updated_at = ? WHERE id = ?
+UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?
 `
 
 type SetUserPasswordParams struct {
