@@ -25,10 +25,21 @@ type Options struct {
 	SessionIdle    time.Duration
 	SessionMaxAge  time.Duration
 	TrustedProxies []string
-	Log            *slog.Logger
+	// HookBodyLimit is the largest webhook body accepted, in bytes.
+	HookBodyLimit int
+	// HookAuthFailures is how many failed authentications an address may
+	// make in a minute before it is refused outright.
+	HookAuthFailures int
+	Log              *slog.Logger
 	// Now is the clock; tests move it to expire sessions and throttles.
 	Now func() time.Time
 }
+
+// Defaults for the webhook limits.
+const (
+	DefaultHookBodyLimit    = 1 << 20
+	DefaultHookAuthFailures = 60
+)
 
 // Handler holds what every handler needs.
 type Handler struct {
@@ -37,6 +48,10 @@ type Handler struct {
 	opts     Options
 	sessions *sessionStore
 	throttle *loginThrottle
+	// authFailures counts failed webhook authentications per address,
+	// sourceRate accepted deliveries per source with a cap.
+	authFailures *windowCounter
+	sourceRate   *windowCounter
 }
 
 // New builds the Fiber app with every route.
@@ -48,10 +63,22 @@ func New(st *store.Store, opts Options) (*fiber.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &Handler{store: st, log: opts.Log, opts: opts, sessions: sessions, throttle: newLoginThrottle(opts.Now)}
+	if opts.HookBodyLimit == 0 {
+		opts.HookBodyLimit = DefaultHookBodyLimit
+	}
+	if opts.HookAuthFailures == 0 {
+		opts.HookAuthFailures = DefaultHookAuthFailures
+	}
+	h := &Handler{
+		store: st, log: opts.Log, opts: opts, sessions: sessions, throttle: newLoginThrottle(opts.Now),
+		authFailures: newWindowCounter(time.Minute, opts.Now), sourceRate: newWindowCounter(time.Minute, opts.Now),
+	}
 	app := fiber.New(fiber.Config{
-		AppName:                 "Alertgate",
-		ErrorHandler:            h.handleError,
+		AppName:      "Alertgate",
+		ErrorHandler: h.handleError,
+		// Above the hook limit, so an oversized delivery reaches the handler
+		// and is answered (and recorded) with JSON like every other refusal.
+		BodyLimit:               2*opts.HookBodyLimit + 64<<10,
 		DisableStartupMessage:   true,
 		ReadTimeout:             30 * time.Second,
 		WriteTimeout:            30 * time.Second,

@@ -16,6 +16,7 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Get("/healthz", h.healthz)
 	app.Get("/readyz", h.readyz)
 	app.Get("/static/*", serveStatic)
+	app.Post("/hooks/:slug", h.receive)
 
 	app.Use(h.withSession, h.checkCSRF)
 	app.Get("/login", h.loginForm)

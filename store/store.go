@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/alertgate/alertgate/store/db"
 
@@ -43,6 +44,11 @@ type Store struct {
 	reader *sql.DB
 	read   *db.Queries
 	opts   Options
+	// The group-commit writer (batch.go).
+	jobs       chan job
+	quit       chan struct{}
+	writerDone chan struct{}
+	closeOnce  sync.Once
 }
 
 // Open creates the data directory if needed, opens alertgate.db in it and
@@ -65,7 +71,9 @@ func Open(ctx context.Context, dataDir string, opts Options) (*Store, error) {
 		writer.Close()
 		return nil, err
 	}
-	return &Store{path: path, writer: writer, reader: reader, read: db.New(reader), opts: opts}, nil
+	s := &Store{path: path, writer: writer, reader: reader, read: db.New(reader), opts: opts}
+	s.startWriter()
+	return s, nil
 }
 
 func writerPragmas(opts Options) []string {
@@ -106,7 +114,11 @@ func (s *Store) Path() string { return s.path }
 
 // Close closes both pools. Closing the last connection checkpoints the WAL
 // into the main file, so a clean stop leaves one self-contained file.
+// Work still queued for the group-commit writer fails with ErrClosed: it was
+// never acknowledged, so its sender retries.
 func (s *Store) Close() error {
+	s.closeOnce.Do(func() { close(s.quit) })
+	<-s.writerDone
 	return errors.Join(s.reader.Close(), s.writer.Close())
 }
 

@@ -19,6 +19,52 @@ type AuditLog struct {
 	Ip     string
 }
 
+type Inbox struct {
+	ID          int64
+	SourceID    int64
+	DeliveryKey sql.NullString
+	ReceivedAt  time.Time
+	Headers     string
+	Body        []byte
+	Note        string
+}
+
+type Notification struct {
+	Seq           int64
+	ID            string
+	SourceID      int64
+	LifecycleKey  string
+	State         string
+	Severity      string
+	SeverityRank  int64
+	SenderState   string
+	Title         string
+	Component     string
+	ComponentJson string
+	MonitorJson   string
+	LabelsJson    string
+	Host          string
+	IncidentType  string
+	Target        string
+	CloseReason   string
+	Occurrences   int64
+	OpenedAt      time.Time
+	FirstSeen     time.Time
+	LastSeen      time.Time
+	ClosedAt      sql.NullTime
+}
+
+type Rejected struct {
+	ID          int64
+	SourceID    int64
+	At          time.Time
+	Ip          string
+	Status      int64
+	Reason      string
+	Headers     string
+	BodyExcerpt string
+}
+
 type Session struct {
 	IDHash    string
 	UserID    int64
@@ -30,6 +76,34 @@ type SetupToken struct {
 	TokenHash string
 	CreatedAt time.Time
 	UsedAt    sql.NullTime
+}
+
+type Source struct {
+	ID                  int64
+	Slug                string
+	Name                string
+	Kind                string
+	Secret              string
+	OldSecret           string
+	OldSecretUntil      sql.NullTime
+	Disabled            bool
+	Provisioned         bool
+	RatePerMinute       int64
+	ResolveAfterSeconds int64
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
+}
+
+type Timeline struct {
+	ID              int64
+	NotificationSeq int64
+	InboxID         sql.NullInt64
+	At              time.Time
+	Change          string
+	Severity        string
+	SenderState     string
+	Title           string
+	Detail          string
 }
 
 type User struct {

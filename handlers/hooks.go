@@ -1,0 +1,166 @@
+package handlers
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/store"
+	"github.com/alertgate/alertgate/store/db"
+)
+
+// hookReply is the JSON every answer of /hooks/{slug} carries.
+type hookReply struct {
+	Status        string   `json:"status,omitempty"`
+	ID            int64    `json:"id,omitempty"`
+	Notifications []string `json:"notifications,omitempty"`
+	Error         string   `json:"error,omitempty"`
+}
+
+func reply(c *fiber.Ctx, status int, r hookReply) error {
+	return c.Status(status).JSON(r)
+}
+
+// receive is POST /hooks/{slug}: limit, find the source, verify, decode,
+// store in the next group commit, and only then answer 200.
+func (h *Handler) receive(c *fiber.Ctx) error {
+	ip := c.IP()
+	if over, wait := h.authFailures.over(ip, h.opts.HookAuthFailures); over {
+		return tooMany(c, wait, "too many failed authentications from your address; slow down")
+	}
+	slug := c.Params("slug")
+	src, err := h.store.SourceBySlug(c.UserContext(), slug)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && src.Disabled) {
+		return reply(c, fiber.StatusNotFound, hookReply{Error: fmt.Sprintf("no enabled source %q", slug)})
+	}
+	if err != nil {
+		return h.unavailable(c, err)
+	}
+	kind, ok := alert.Lookup(src.Kind)
+	if !ok {
+		return h.unavailable(c, fmt.Errorf("source %s has unknown kind %q", src.Slug, src.Kind))
+	}
+	req := alert.Request{Header: requestHeaders(c), Body: append([]byte(nil), c.Body()...), Now: h.opts.Now()}
+	if len(req.Body) > h.opts.HookBodyLimit {
+		msg := fmt.Sprintf("body is %d bytes, over the limit of %d", len(req.Body), h.opts.HookBodyLimit)
+		return h.refuse(c, src, req, fiber.StatusRequestEntityTooLarge, msg)
+	}
+	if err := verify(kind, src, req); err != nil {
+		h.authFailures.add(ip)
+		return h.refuse(c, src, req, fiber.StatusUnauthorized, err.Error())
+	}
+	if src.RatePerMinute > 0 {
+		if ok, wait := h.sourceRate.take(src.Slug, int(src.RatePerMinute)); !ok {
+			return tooMany(c, wait, fmt.Sprintf("source %s accepts at most %d deliveries a minute", src.Slug, src.RatePerMinute))
+		}
+	}
+	delivery, err := kind.Decode(req)
+	if err != nil {
+		return h.refuse(c, src, req, fiber.StatusBadRequest, err.Error())
+	}
+	return h.accept(c, src, req, delivery)
+}
+
+// verify checks the current secret, then a rotated-out one still in its
+// grace period. The reason reported is the current secret's.
+func verify(kind alert.Kind, src db.Source, req alert.Request) error {
+	err := kind.Verify(req, src.Secret)
+	if err == nil || src.OldSecret == "" || !src.OldSecretUntil.Valid || req.Now.After(src.OldSecretUntil.Time) {
+		return err
+	}
+	if kind.Verify(req, src.OldSecret) == nil {
+		return nil
+	}
+	return err
+}
+
+// accept stores the delivery and answers once it is durable.
+func (h *Handler) accept(c *fiber.Ctx, src db.Source, req alert.Request, d alert.Delivery) error {
+	res, err := h.store.Ingest(c.UserContext(), store.Ingest{
+		SourceID: src.ID, Delivery: d, ReceivedAt: req.Now, Headers: redactedHeaders(req.Header), Body: req.Body,
+	})
+	if err != nil {
+		return h.unavailable(c, err)
+	}
+	r := hookReply{Status: "accepted", ID: res.InboxID}
+	if res.Duplicate {
+		r.Status = "duplicate"
+	}
+	for _, ch := range res.Changes {
+		if ch.NotificationID != "" {
+			r.Notifications = append(r.Notifications, ch.NotificationID)
+		}
+	}
+	return reply(c, fiber.StatusOK, r)
+}
+
+// refuse answers a bad request and keeps a redacted copy for the source's
+// page, so an admin can see why the sender fails.
+func (h *Handler) refuse(c *fiber.Ctx, src db.Source, req alert.Request, status int, reason string) error {
+	err := h.store.Reject(c.UserContext(), src.ID, store.Rejection{
+		IP: c.IP(), Status: status, Reason: reason, Headers: redactedHeaders(req.Header), BodyExcerpt: excerpt(req.Body, 2048),
+	})
+	if err != nil {
+		h.log.Warn("record rejected request", "source", src.Slug, "err", err)
+	}
+	return reply(c, status, hookReply{Error: reason})
+}
+
+func (h *Handler) unavailable(c *fiber.Ctx, err error) error {
+	h.log.Error("hook storage failed", "path", c.Path(), "err", err)
+	c.Set(fiber.HeaderRetryAfter, "5")
+	return reply(c, fiber.StatusServiceUnavailable, hookReply{Error: "storage unavailable; nothing was stored, retry later"})
+}
+
+func tooMany(c *fiber.Ctx, wait time.Duration, msg string) error {
+	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(max(1, int(math.Ceil(wait.Seconds())))))
+	return reply(c, fiber.StatusTooManyRequests, hookReply{Error: msg})
+}
+
+// requestHeaders copies the request headers (Fiber reuses its buffers).
+func requestHeaders(c *fiber.Ctx) http.Header {
+	h := http.Header{}
+	c.Request().Header.VisitAll(func(k, v []byte) {
+		h.Add(string(k), string(v))
+	})
+	return h
+}
+
+// secretHeaders carry a secret as is; they are never stored.
+var secretHeaders = []string{"Authorization", "Cookie", "X-Stackstate-Webhook-Token", "X-Webhook-Token", "X-Api-Key"}
+
+// redactedHeaders is the headers as JSON with secret values replaced.
+func redactedHeaders(h http.Header) string {
+	out := http.Header{}
+	for k, v := range h {
+		out[k] = v
+	}
+	for _, k := range secretHeaders {
+		if out.Get(k) != "" {
+			out.Set(k, "[redacted]")
+		}
+	}
+	b, _ := json.Marshal(out)
+	return string(b)
+}
+
+// excerpt is the start of a body, cut at a character boundary.
+func excerpt(b []byte, n int) string {
+	if len(b) <= n {
+		return strings.ToValidUTF8(string(b), "�")
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(b[cut]) {
+		cut--
+	}
+	return strings.ToValidUTF8(string(b[:cut]), "�") + fmt.Sprintf("… (%d bytes in all)", len(b))
+}

@@ -1,0 +1,88 @@
+-- name: InsertInbox :one
+INSERT INTO inbox (source_id, delivery_key, received_at, headers, body, note)
+VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT (source_id, delivery_key) DO NOTHING
+RETURNING id;
+
+-- name: GetInboxByKey :one
+SELECT id FROM inbox WHERE source_id = ? AND delivery_key = ?;
+
+-- name: SetInboxNote :exec
+UPDATE inbox SET note = ? WHERE id = ?;
+
+-- name: GetOpenNotification :one
+SELECT * FROM notifications WHERE source_id = ? AND lifecycle_key = ? AND state = 'open';
+
+-- name: InsertNotification :one
+INSERT INTO notifications (
+    id, source_id, lifecycle_key, state, severity, severity_rank, sender_state, title,
+    component, component_json, monitor_json, labels_json, host, incident_type, target,
+    opened_at, first_seen, last_seen
+) VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+RETURNING seq;
+
+-- name: UpdateOpenNotification :exec
+UPDATE notifications SET
+    severity = ?, severity_rank = ?, sender_state = ?, title = ?,
+    component = ?, component_json = ?, monitor_json = ?, labels_json = ?,
+    host = ?, incident_type = ?, target = ?,
+    occurrences = occurrences + 1, last_seen = ?
+WHERE seq = ?;
+
+-- name: CloseNotification :exec
+UPDATE notifications SET state = 'closed', close_reason = ?, closed_at = ?, last_seen = ? WHERE seq = ? AND state = 'open';
+
+-- name: CloseIfQuiet :execrows
+UPDATE notifications SET state = 'closed', close_reason = ?, closed_at = ?
+WHERE seq = ? AND state = 'open' AND last_seen = ?;
+
+-- name: InsertTimeline :exec
+INSERT INTO timeline (notification_seq, inbox_id, at, change, severity, sender_state, title, detail)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?);
+
+-- name: ListOpenNotifications :many
+SELECT sqlc.embed(notifications), sources.slug AS source_slug, sources.name AS source_name
+FROM notifications JOIN sources ON sources.id = notifications.source_id
+WHERE notifications.state = 'open' AND notifications.seq < @before_seq
+    AND (sqlc.narg(source_id) IS NULL OR notifications.source_id = sqlc.narg(source_id))
+    AND notifications.severity_rank >= @min_rank
+    AND (sqlc.narg(component) IS NULL OR notifications.component = sqlc.narg(component))
+    AND (sqlc.narg(query) IS NULL OR notifications.title LIKE '%' || sqlc.narg(query) || '%'
+        OR notifications.component LIKE '%' || sqlc.narg(query) || '%'
+        OR notifications.lifecycle_key = sqlc.narg(query))
+ORDER BY notifications.seq DESC
+LIMIT @page_size;
+
+-- name: ListClosedNotifications :many
+SELECT sqlc.embed(notifications), sources.slug AS source_slug, sources.name AS source_name
+FROM notifications JOIN sources ON sources.id = notifications.source_id
+WHERE notifications.state = 'closed'
+    AND (notifications.closed_at < @before_closed OR (notifications.closed_at = @before_closed AND notifications.seq < @before_seq))
+    AND (sqlc.narg(source_id) IS NULL OR notifications.source_id = sqlc.narg(source_id))
+    AND notifications.severity_rank >= @min_rank
+    AND (sqlc.narg(component) IS NULL OR notifications.component = sqlc.narg(component))
+    AND (sqlc.narg(query) IS NULL OR notifications.title LIKE '%' || sqlc.narg(query) || '%'
+        OR notifications.component LIKE '%' || sqlc.narg(query) || '%'
+        OR notifications.lifecycle_key = sqlc.narg(query))
+ORDER BY notifications.closed_at DESC, notifications.seq DESC
+LIMIT @page_size;
+
+-- name: CountOpenNotifications :one
+SELECT count(*) FROM notifications WHERE state = 'open';
+
+-- name: GetNotification :one
+SELECT sqlc.embed(notifications), sources.slug AS source_slug, sources.name AS source_name, sources.kind AS source_kind
+FROM notifications JOIN sources ON sources.id = notifications.source_id
+WHERE notifications.id = ?;
+
+-- name: ListTimeline :many
+SELECT timeline.*, inbox.body AS body, inbox.headers AS headers, inbox.delivery_key AS delivery_key
+FROM timeline LEFT JOIN inbox ON inbox.id = timeline.inbox_id
+WHERE timeline.notification_seq = ?
+ORDER BY timeline.id;
+
+-- name: ListQuietNotifications :many
+SELECT notifications.seq, notifications.last_seen, notifications.title, notifications.severity,
+    notifications.sender_state, sources.resolve_after_seconds
+FROM notifications JOIN sources ON sources.id = notifications.source_id
+WHERE notifications.state = 'open' AND sources.kind = 'autoheal';

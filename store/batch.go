@@ -1,0 +1,126 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/alertgate/alertgate/store/db"
+)
+
+// ErrClosed is returned for work handed to a store that is shutting down.
+var ErrClosed = errors.New("store: closed")
+
+// maxBatch bounds one group commit, so a flood cannot hold the write lock
+// (and every reader waiting on a checkpoint) for long.
+const maxBatch = 256
+
+// job is one piece of write work waiting for the next group commit.
+type job struct {
+	run  func(q *db.Queries) error
+	done chan error
+}
+
+// startWriter runs the one goroutine that commits batched work.
+func (s *Store) startWriter() {
+	s.jobs = make(chan job, maxBatch)
+	s.quit = make(chan struct{})
+	s.writerDone = make(chan struct{})
+	go s.writeLoop()
+}
+
+// Batch runs fn inside the next group commit and returns once that commit
+// is durable (or failed). Concurrent callers share one transaction, which is
+// what makes many small writes fast; each fn runs in its own savepoint, so
+// one failing fn rolls back only its own writes.
+func (s *Store) Batch(ctx context.Context, fn func(q *db.Queries) error) error {
+	j := job{run: fn, done: make(chan error, 1)}
+	select {
+	case s.jobs <- j:
+	case <-s.quit:
+		return ErrClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	// Once queued, wait for the outcome even if the caller gives up: the
+	// work may commit, and the answer must say so.
+	select {
+	case err := <-j.done:
+		return err
+	case <-s.writerDone:
+		return ErrClosed
+	}
+}
+
+func (s *Store) writeLoop() {
+	defer close(s.writerDone)
+	for {
+		var first job
+		select {
+		case first = <-s.jobs:
+		case <-s.quit:
+			return
+		}
+		batch := s.collect(first)
+		s.commit(batch)
+	}
+}
+
+// collect takes what is already queued behind first, without waiting:
+// under load the queue fills while the previous commit runs.
+func (s *Store) collect(first job) []job {
+	batch := []job{first}
+	for len(batch) < maxBatch {
+		select {
+		case j := <-s.jobs:
+			batch = append(batch, j)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+func (s *Store) commit(batch []job) {
+	errs := make([]error, len(batch))
+	err := s.commitBatch(batch, errs)
+	for i, j := range batch {
+		if err != nil {
+			errs[i] = err
+		}
+		j.done <- errs[i]
+	}
+}
+
+// commitBatch runs every job in one transaction, each in a savepoint, and
+// commits. Its error is the transaction's: then nothing of the batch stays.
+func (s *Store) commitBatch(batch []job, errs []error) error {
+	ctx := context.Background()
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: group commit: begin: %w", err)
+	}
+	q := db.New(tx)
+	for i, j := range batch {
+		errs[i] = savepoint(ctx, tx, q, j.run)
+	}
+	if err := tx.Commit(); err != nil {
+		tx.Rollback()
+		return fmt.Errorf("store: group commit: %w", err)
+	}
+	return nil
+}
+
+func savepoint(ctx context.Context, tx *sql.Tx, q *db.Queries, fn func(q *db.Queries) error) error {
+	if _, err := tx.ExecContext(ctx, "SAVEPOINT job"); err != nil {
+		return err
+	}
+	if err := fn(q); err != nil {
+		tx.ExecContext(ctx, "ROLLBACK TO job")
+		tx.ExecContext(ctx, "RELEASE job")
+		return err
+	}
+	_, err := tx.ExecContext(ctx, "RELEASE job")
+	return err
+}

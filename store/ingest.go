@@ -1,0 +1,227 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/store/db"
+)
+
+// Ingest is one verified, decoded delivery to store.
+type Ingest struct {
+	SourceID   int64
+	Delivery   alert.Delivery
+	ReceivedAt time.Time
+	// Headers are the request's headers as JSON, secrets already removed.
+	Headers string
+	Body    []byte
+}
+
+// Change is what one event did to a notification.
+type Change struct {
+	NotificationID string
+	// Change is opened, updated, repeated or closed; empty when the event
+	// changed nothing (a close for a key that is not open).
+	Change string
+}
+
+// IngestResult is the outcome of a stored delivery.
+type IngestResult struct {
+	InboxID   int64
+	Duplicate bool
+	Changes   []Change
+}
+
+// Ingest stores a delivery and applies its events in the next group commit,
+// returning only once that is durable. A delivery whose key was seen before
+// for the source is a duplicate and changes nothing.
+func (s *Store) Ingest(ctx context.Context, in Ingest) (IngestResult, error) {
+	var res IngestResult
+	err := s.Batch(ctx, func(q *db.Queries) error {
+		var err error
+		res, err = applyIngest(ctx, q, in)
+		return err
+	})
+	return res, err
+}
+
+func applyIngest(ctx context.Context, q *db.Queries, in Ingest) (IngestResult, error) {
+	key := sql.NullString{String: in.Delivery.Key, Valid: in.Delivery.Key != ""}
+	id, err := q.InsertInbox(ctx, db.InsertInboxParams{
+		SourceID: in.SourceID, DeliveryKey: key, ReceivedAt: in.ReceivedAt.UTC(),
+		Headers: in.Headers, Body: in.Body, Note: in.Delivery.Note,
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		id, err = q.GetInboxByKey(ctx, db.GetInboxByKeyParams{SourceID: in.SourceID, DeliveryKey: key})
+		return IngestResult{InboxID: id, Duplicate: true}, err
+	}
+	if err != nil {
+		return IngestResult{}, fmt.Errorf("store: insert delivery: %w", err)
+	}
+	res := IngestResult{InboxID: id}
+	var notes []string
+	for _, ev := range in.Delivery.Events {
+		ch, note, err := applyEvent(ctx, q, in, id, ev)
+		if err != nil {
+			return IngestResult{}, err
+		}
+		res.Changes = append(res.Changes, ch)
+		if note != "" {
+			notes = append(notes, note)
+		}
+	}
+	if len(notes) > 0 {
+		note := strings.TrimPrefix(in.Delivery.Note+"; "+strings.Join(notes, "; "), "; ")
+		if err := q.SetInboxNote(ctx, db.SetInboxNoteParams{Note: note, ID: id}); err != nil {
+			return IngestResult{}, err
+		}
+	}
+	return res, nil
+}
+
+// applyEvent moves one notification through its life cycle. The note, if
+// any, is kept on the delivery (a close for a key that is not open).
+func applyEvent(ctx context.Context, q *db.Queries, in Ingest, inboxID int64, ev alert.Event) (Change, string, error) {
+	open, err := q.GetOpenNotification(ctx, db.GetOpenNotificationParams{SourceID: in.SourceID, LifecycleKey: ev.Key})
+	found := err == nil
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return Change{}, "", fmt.Errorf("store: find notification %s: %w", ev.Key, err)
+	}
+	at := in.ReceivedAt.UTC()
+	switch {
+	case ev.Type == alert.Close && !found:
+		return Change{}, fmt.Sprintf("close for %q, which is not open: nothing to close", ev.Key), nil
+	case ev.Type == alert.Close:
+		return closeNotification(ctx, q, open, inboxID, ev, at)
+	case !found:
+		return openNotification(ctx, q, in.SourceID, inboxID, ev, at)
+	}
+	return updateNotification(ctx, q, open, inboxID, ev, at)
+}
+
+func openNotification(ctx context.Context, q *db.Queries, sourceID, inboxID int64, ev alert.Event, at time.Time) (Change, string, error) {
+	f := eventFields(ev)
+	id := newUUID()
+	opened := at
+	if !ev.OccurredAt.IsZero() {
+		opened = ev.OccurredAt.UTC()
+	}
+	seq, err := q.InsertNotification(ctx, db.InsertNotificationParams{
+		ID: id, SourceID: sourceID, LifecycleKey: ev.Key, Severity: string(ev.Severity), SeverityRank: int64(ev.Severity.Rank()),
+		SenderState: ev.State, Title: ev.Title, Component: f.component, ComponentJson: f.componentJSON,
+		MonitorJson: f.monitorJSON, LabelsJson: f.labelsJSON, Host: ev.Host, IncidentType: ev.IncidentType,
+		Target: ev.Target, OpenedAt: opened, FirstSeen: at, LastSeen: at,
+	})
+	if err != nil {
+		return Change{}, "", fmt.Errorf("store: open notification %s: %w", ev.Key, err)
+	}
+	return Change{id, "opened"}, "", addTimeline(ctx, q, seq, inboxID, at, "opened", ev, "")
+}
+
+func updateNotification(ctx context.Context, q *db.Queries, n db.Notification, inboxID int64, ev alert.Event, at time.Time) (Change, string, error) {
+	f := eventFields(ev)
+	err := q.UpdateOpenNotification(ctx, db.UpdateOpenNotificationParams{
+		Severity: string(ev.Severity), SeverityRank: int64(ev.Severity.Rank()), SenderState: ev.State, Title: ev.Title,
+		Component: f.component, ComponentJson: f.componentJSON, MonitorJson: f.monitorJSON, LabelsJson: f.labelsJSON,
+		Host: ev.Host, IncidentType: ev.IncidentType, Target: ev.Target, LastSeen: at, Seq: n.Seq,
+	})
+	if err != nil {
+		return Change{}, "", fmt.Errorf("store: update notification %s: %w", n.ID, err)
+	}
+	// StackState's rule: an update is a new state or title; anything else is
+	// the same condition reported again.
+	change, detail := "repeated", ""
+	if n.Title != ev.Title || n.SenderState != ev.State || n.Severity != string(ev.Severity) {
+		change, detail = "updated", describeUpdate(n, ev)
+	}
+	return Change{n.ID, change}, "", addTimeline(ctx, q, n.Seq, inboxID, at, change, ev, detail)
+}
+
+func describeUpdate(n db.Notification, ev alert.Event) string {
+	var parts []string
+	if n.SenderState != ev.State {
+		parts = append(parts, fmt.Sprintf("state %s → %s", n.SenderState, ev.State))
+	}
+	if n.Severity != string(ev.Severity) {
+		parts = append(parts, fmt.Sprintf("severity %s → %s", n.Severity, ev.Severity))
+	}
+	if n.Title != ev.Title {
+		parts = append(parts, "title changed")
+	}
+	return strings.Join(parts, ", ")
+}
+
+func closeNotification(ctx context.Context, q *db.Queries, n db.Notification, inboxID int64, ev alert.Event, at time.Time) (Change, string, error) {
+	closed := at
+	if !ev.OccurredAt.IsZero() {
+		closed = ev.OccurredAt.UTC()
+	}
+	err := q.CloseNotification(ctx, db.CloseNotificationParams{
+		CloseReason: ev.CloseReason, ClosedAt: sql.NullTime{Time: closed, Valid: true}, LastSeen: at, Seq: n.Seq,
+	})
+	if err != nil {
+		return Change{}, "", fmt.Errorf("store: close notification %s: %w", n.ID, err)
+	}
+	ev.Title, ev.Severity, ev.State = n.Title, alert.Severity(n.Severity), n.SenderState
+	return Change{n.ID, "closed"}, "", addTimeline(ctx, q, n.Seq, inboxID, at, "closed", ev, ev.CloseReason)
+}
+
+func addTimeline(ctx context.Context, q *db.Queries, seq, inboxID int64, at time.Time, change string, ev alert.Event, detail string) error {
+	err := q.InsertTimeline(ctx, db.InsertTimelineParams{
+		NotificationSeq: seq, InboxID: sql.NullInt64{Int64: inboxID, Valid: inboxID != 0}, At: at, Change: change,
+		Severity: string(ev.Severity), SenderState: ev.State, Title: ev.Title, Detail: detail,
+	})
+	if err != nil {
+		return fmt.Errorf("store: timeline: %w", err)
+	}
+	return nil
+}
+
+// fields are an event's parts stored as columns of their own.
+type fields struct {
+	component, componentJSON, monitorJSON, labelsJSON string
+}
+
+func eventFields(ev alert.Event) fields {
+	return fields{
+		component:     componentName(ev),
+		componentJSON: mustJSON(ev.Component),
+		monitorJSON:   mustJSON(ev.Monitor),
+		labelsJSON:    mustJSON(ev.Labels),
+	}
+}
+
+// componentName is the name lists and the ledger group by: the sender's
+// component name, else its identifier, else the host or target.
+func componentName(ev alert.Event) string {
+	for _, s := range []string{ev.Component.Name, ev.Component.Identifier, ev.Host, ev.Target} {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil || string(b) == "null" {
+		return "{}"
+	}
+	return string(b)
+}
+
+// newUUID is a random (version 4) UUID, the public id of a notification.
+func newUUID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}

@@ -1,0 +1,189 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/store/db"
+)
+
+// NotificationFilter selects a page of notifications.
+type NotificationFilter struct {
+	// State is "open" or "closed".
+	State       string
+	SourceID    int64
+	MinSeverity alert.Severity
+	Component   string
+	Query       string
+	// Cursor is the Next of the previous page; empty for the first.
+	Cursor string
+	Limit  int
+}
+
+// NotificationRow is a notification with its source's slug and name.
+type NotificationRow struct {
+	db.Notification
+	SourceSlug string
+	SourceName string
+}
+
+// NotificationPage is one page, newest first; Next is the cursor of the
+// following page, empty on the last.
+type NotificationPage struct {
+	Items []NotificationRow
+	Next  string
+}
+
+// Notifications reads a page by keyset: the cursor is the last row's sort
+// key, so a page costs the same however much history lies behind it.
+func (s *Store) Notifications(ctx context.Context, f NotificationFilter) (NotificationPage, error) {
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	var items []NotificationRow
+	var err error
+	if f.State == "closed" {
+		items, err = s.closedPage(ctx, f)
+	} else {
+		items, err = s.openPage(ctx, f)
+	}
+	if err != nil {
+		return NotificationPage{}, fmt.Errorf("store: list %s notifications: %w", f.State, err)
+	}
+	page := NotificationPage{Items: items}
+	if len(items) > f.Limit {
+		page.Items = items[:f.Limit]
+		last := page.Items[f.Limit-1]
+		page.Next = strconv.FormatInt(last.Seq, 10)
+		if f.State == "closed" {
+			page.Next = last.ClosedAt.Time.UTC().Format(time.RFC3339Nano) + "_" + page.Next
+		}
+	}
+	return page, nil
+}
+
+func nullable[T comparable](v T) any {
+	var zero T
+	if v == zero {
+		return nil
+	}
+	return v
+}
+
+func (s *Store) openPage(ctx context.Context, f NotificationFilter) ([]NotificationRow, error) {
+	before, err := strconv.ParseInt(f.Cursor, 10, 64)
+	if f.Cursor == "" {
+		before, err = 1<<63-1, nil
+	}
+	if err != nil {
+		return nil, invalid("cursor", "the page cursor is not one this server made")
+	}
+	rows, err := s.read.ListOpenNotifications(ctx, db.ListOpenNotificationsParams{
+		BeforeSeq: before, SourceID: nullable(f.SourceID), MinRank: int64(f.MinSeverity.Rank()),
+		Component: nullable(f.Component), Query: nullable(f.Query), PageSize: int64(f.Limit + 1),
+	})
+	out := make([]NotificationRow, len(rows))
+	for i, r := range rows {
+		out[i] = NotificationRow{r.Notification, r.SourceSlug, r.SourceName}
+	}
+	return out, err
+}
+
+func (s *Store) closedPage(ctx context.Context, f NotificationFilter) ([]NotificationRow, error) {
+	closed, seq := time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC), int64(1<<63-1)
+	if f.Cursor != "" {
+		at, n, ok := strings.Cut(f.Cursor, "_")
+		t, terr := time.Parse(time.RFC3339Nano, at)
+		v, nerr := strconv.ParseInt(n, 10, 64)
+		if !ok || terr != nil || nerr != nil {
+			return nil, invalid("cursor", "the page cursor is not one this server made")
+		}
+		closed, seq = t, v
+	}
+	rows, err := s.read.ListClosedNotifications(ctx, db.ListClosedNotificationsParams{
+		BeforeClosed: sql.NullTime{Time: closed, Valid: true}, BeforeSeq: seq,
+		SourceID: nullable(f.SourceID), MinRank: int64(f.MinSeverity.Rank()),
+		Component: nullable(f.Component), Query: nullable(f.Query), PageSize: int64(f.Limit + 1),
+	})
+	out := make([]NotificationRow, len(rows))
+	for i, r := range rows {
+		out[i] = NotificationRow{r.Notification, r.SourceSlug, r.SourceName}
+	}
+	return out, err
+}
+
+// Notification reads one notification by its public id.
+func (s *Store) Notification(ctx context.Context, id string) (db.GetNotificationRow, error) {
+	n, err := s.read.GetNotification(ctx, id)
+	if err != nil {
+		return db.GetNotificationRow{}, notFound(err, "notification "+id)
+	}
+	return n, nil
+}
+
+// Timeline lists a notification's events, oldest first, with the raw
+// delivery each came in.
+func (s *Store) Timeline(ctx context.Context, seq int64) ([]db.ListTimelineRow, error) {
+	rows, err := s.read.ListTimeline(ctx, seq)
+	if err != nil {
+		return nil, fmt.Errorf("store: timeline: %w", err)
+	}
+	return rows, nil
+}
+
+// CountOpen counts open notifications, for the navigation badge.
+func (s *Store) CountOpen(ctx context.Context) (int64, error) {
+	n, err := s.read.CountOpenNotifications(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("store: count open: %w", err)
+	}
+	return n, nil
+}
+
+// CloseQuiet closes autoheal notifications that saw no failure for their
+// source's resolve_after: autoheal reports failures, never recoveries.
+func (s *Store) CloseQuiet(ctx context.Context, now time.Time) (int, error) {
+	rows, err := s.read.ListQuietNotifications(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("store: list quiet notifications: %w", err)
+	}
+	closed := 0
+	for _, r := range rows {
+		quiet := time.Duration(r.ResolveAfterSeconds) * time.Second
+		if now.Sub(r.LastSeen) < quiet {
+			continue
+		}
+		done := false
+		err := s.Batch(ctx, func(q *db.Queries) error {
+			var err error
+			done, err = closeQuiet(ctx, q, r, now, quiet)
+			return err
+		})
+		if err != nil {
+			return closed, err
+		}
+		if done {
+			closed++
+		}
+	}
+	return closed, nil
+}
+
+// closeQuiet closes the notification unless a failure arrived since it was
+// listed (last_seen moved on), which keeps it open.
+func closeQuiet(ctx context.Context, q *db.Queries, r db.ListQuietNotificationsRow, now time.Time, quiet time.Duration) (bool, error) {
+	reason := "no failure for " + quiet.String()
+	n, err := q.CloseIfQuiet(ctx, db.CloseIfQuietParams{
+		CloseReason: reason, ClosedAt: sql.NullTime{Time: now.UTC(), Valid: true}, Seq: r.Seq, LastSeen: r.LastSeen,
+	})
+	if err != nil || n == 0 {
+		return false, err
+	}
+	ev := alert.Event{Title: r.Title, Severity: alert.Severity(r.Severity), State: r.SenderState}
+	return true, addTimeline(ctx, q, r.Seq, 0, now.UTC(), "closed", ev, reason)
+}
