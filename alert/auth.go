@@ -45,11 +45,6 @@ func hmacSHA256(key []byte, parts ...[]byte) []byte {
 	return m.Sum(nil)
 }
 
-// hmacHex is the lowercase hex HMAC-SHA256 of body, as OpenRemedy signs.
-func hmacHex(key, body []byte) string {
-	return hex.EncodeToString(hmacSHA256(key, body))
-}
-
 func authErrorf(format string, args ...any) error {
 	return &AuthError{Reason: fmt.Sprintf(format, args...)}
 }
@@ -90,6 +85,16 @@ func headersSeen(h http.Header) string {
 // so an empty header can be told apart from a missing one.
 func headerValue(h http.Header, name string) (string, bool) {
 	vs, ok := h[http.CanonicalHeaderKey(name)]
+	if !ok {
+		// A Header built by hand from another server's request may keep
+		// the names as sent.
+		for k, v := range h {
+			if strings.EqualFold(k, name) {
+				vs, ok = v, true
+				break
+			}
+		}
+	}
 	if !ok || len(vs) == 0 {
 		return "", ok
 	}
