@@ -112,6 +112,11 @@ func (h *Handler) refuse(c *fiber.Ctx, src db.Source, req alert.Request, status 
 	if err != nil {
 		h.log.Warn("record rejected request", "source", src.Slug, "err", err)
 	}
+	if status == fiber.StatusUnauthorized {
+		// The detail (digest prefixes, the header seen) is for the admin;
+		// the caller may be anyone, so it only learns where to look.
+		reason = "unauthorized: the token or signature did not verify for this source; its page in Alertgate says why"
+	}
 	return reply(c, status, hookReply{Error: reason})
 }
 
