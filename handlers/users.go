@@ -1,13 +1,11 @@
 package handlers
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/alertgate/alertgate/store"
 	"github.com/alertgate/alertgate/views"
 )
 
@@ -25,7 +23,7 @@ func (h *Handler) addUser(c *fiber.Ctx) error {
 		return redirectWith(c, "/users", "The two passwords differ.", true)
 	}
 	_, err := h.store.CreateUser(c.UserContext(), h.actor(c), name, password, role)
-	if done, rerr := backToUsers(c, err); done {
+	if done, rerr := backTo(c, "/users", err); done {
 		return rerr
 	}
 	return redirectWith(c, "/users", fmt.Sprintf("User %s added as %s.", name, role), false)
@@ -37,7 +35,7 @@ func (h *Handler) setRole(c *fiber.Ctx) error {
 		return fiber.ErrNotFound
 	}
 	err = h.store.SetRole(c.UserContext(), h.actor(c), int64(id), c.FormValue("role"))
-	if done, rerr := backToUsers(c, err); done {
+	if done, rerr := backTo(c, "/users", err); done {
 		return rerr
 	}
 	return redirectWith(c, "/users", "Role changed.", false)
@@ -53,26 +51,11 @@ func (h *Handler) setDisabled(c *fiber.Ctx) error {
 		return redirectWith(c, "/users", "You cannot disable yourself.", true)
 	}
 	err = h.store.SetDisabled(c.UserContext(), h.actor(c), int64(id), disabled)
-	if done, rerr := backToUsers(c, err); done {
+	if done, rerr := backTo(c, "/users", err); done {
 		return rerr
 	}
 	if disabled {
 		return redirectWith(c, "/users", "User disabled and signed out.", false)
 	}
 	return redirectWith(c, "/users", "User enabled.", false)
-}
-
-// backToUsers turns a refusal the admin can act on (bad input, a conflict)
-// into a message on the users page; other errors go to the error handler.
-func backToUsers(c *fiber.Ctx, err error) (bool, error) {
-	var inv *store.InvalidError
-	switch {
-	case err == nil:
-		return false, nil
-	case errors.As(err, &inv):
-		return true, redirectWith(c, "/users", inv.Msg, true)
-	case errors.Is(err, store.ErrConflict):
-		return true, redirectWith(c, "/users", userMessage(err), true)
-	}
-	return true, err
 }

@@ -54,6 +54,9 @@ func (n *NewSource) validate() error {
 	return nil
 }
 
+// CheckSource validates a source and fills in defaults, without storing it.
+func CheckSource(n *NewSource) error { return n.validate() }
+
 // CreateSource adds a source; a taken slug is ErrConflict.
 func (s *Store) CreateSource(ctx context.Context, a Actor, n NewSource) (db.Source, error) {
 	if err := n.validate(); err != nil {

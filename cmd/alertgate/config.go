@@ -32,6 +32,10 @@ type Config struct {
 	SessionMaxAge   time.Duration
 	TrustedProxies  []string
 	SyncFull        bool
+	// Provisioning is what the provisioning file declares.
+	Provisioning     provisioning
+	HookBodyLimit    int
+	HookAuthFailures int
 }
 
 // setting is one option, settable by flag or environment (flag wins).
@@ -52,6 +56,8 @@ var settings = []setting{
 	{"session-max-age", "ALERTGATE_SESSION_MAX_AGE", "168h", "sign out this long after signing in, whatever happens"},
 	{"trusted-proxies", "ALERTGATE_TRUSTED_PROXIES", "", "comma-separated proxy addresses or CIDRs whose X-Forwarded-For is believed"},
 	{"db-sync", "ALERTGATE_DB_SYNC", "normal", "SQLite synchronous mode: normal, or full to survive power loss"},
+	{"hook-body-limit", "ALERTGATE_HOOK_BODY_LIMIT", "1048576", "largest webhook body accepted, in bytes"},
+	{"hook-auth-failures", "ALERTGATE_HOOK_AUTH_FAILURES", "60", "failed webhook authentications per minute before an address gets 429"},
 }
 
 // settingError names the bad setting the way the user set it.
@@ -107,7 +113,7 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	}
 	cfg := Config{DataDir: v["data-dir"], ProvisionFile: v["config"], LogFormat: v["log-format"]}
 	steps := []func(map[string]string, *Config) error{
-		validateAddr, validateBaseURL, validateLogging, validateSessions, validateProxies, validateSync, validateProvisionFile,
+		validateAddr, validateBaseURL, validateLogging, validateSessions, validateProxies, validateSync, validateHooks, validateProvisionFile,
 	}
 	for _, step := range steps {
 		if err := step(v, &cfg); err != nil {
@@ -248,8 +254,25 @@ func validateProvisionFile(v map[string]string, cfg *Config) error {
 	if cfg.ProvisionFile == "" {
 		return nil
 	}
-	if err := checkProvisionFile(cfg.ProvisionFile); err != nil {
+	p, err := loadProvisioning(cfg.ProvisionFile)
+	if err != nil {
 		return settingError(lookup("config"), cfg.ProvisionFile, err.Error())
+	}
+	cfg.Provisioning = p
+	return nil
+}
+
+func validateHooks(v map[string]string, cfg *Config) error {
+	for _, d := range []struct {
+		flag     string
+		dst      *int
+		min, max int
+	}{{"hook-body-limit", &cfg.HookBodyLimit, 1024, 64 << 20}, {"hook-auth-failures", &cfg.HookAuthFailures, 1, 1 << 20}} {
+		n, err := strconv.Atoi(v[d.flag])
+		if err != nil || n < d.min || n > d.max {
+			return settingError(lookup(d.flag), v[d.flag], fmt.Sprintf("want a whole number from %d to %d", d.min, d.max))
+		}
+		*d.dst = n
 	}
 	return nil
 }

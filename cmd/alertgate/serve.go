@@ -43,6 +43,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		}
 		log.Info("stopped")
 	}()
+	if err := st.ProvisionSources(ctx, cfg.Provisioning.Sources); err != nil {
+		return fmt.Errorf("provisioning file (ALERTGATE_CONFIG): %w", err)
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s (ALERTGATE_ADDR): %w", cfg.Addr, err)
@@ -63,6 +66,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	if listening != nil {
 		listening <- ln.Addr().String()
 	}
+	loopCtx, stopLoops := context.WithCancel(ctx)
+	loops := startLoops(loopCtx, st, log)
+	defer func() { stopLoops(); loops.Wait() }()
 	served := make(chan error, 1)
 	go func() { served <- app.Listener(ln) }()
 	select {
@@ -94,7 +100,7 @@ func newApp(cfg Config, st *store.Store, log *slog.Logger) (*fiber.App, error) {
 	return handlers.New(st, handlers.Options{
 		BaseURL: cfg.BaseURL, Version: version, Log: log,
 		SessionKeys: keys, SessionIdle: cfg.SessionIdle, SessionMaxAge: cfg.SessionMaxAge,
-		TrustedProxies: cfg.TrustedProxies,
+		TrustedProxies: cfg.TrustedProxies, HookBodyLimit: cfg.HookBodyLimit, HookAuthFailures: cfg.HookAuthFailures,
 	})
 }
 

@@ -1,0 +1,134 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/store"
+	"github.com/alertgate/alertgate/store/db"
+	"github.com/alertgate/alertgate/views"
+)
+
+// endpoint is the URL a sender posts to for src.
+func (h *Handler) endpoint(src db.Source) string {
+	return h.opts.BaseURL.String() + "/hooks/" + src.Slug
+}
+
+func (h *Handler) sources(c *fiber.Ctx) error {
+	rows, err := h.store.Sources(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return render(c, views.Sources(h.page(c, "Sources", "/sources"), rows, h.opts.BaseURL.String()))
+}
+
+// addSource creates a source and shows its secret, this once.
+func (h *Handler) addSource(c *fiber.Ctx) error {
+	kind, ok := alert.Lookup(c.FormValue("kind"))
+	if !ok {
+		return redirectWith(c, "/sources", fmt.Sprintf("Unknown kind %q.", c.FormValue("kind")), true)
+	}
+	secret := kind.GenerateSecret()
+	src, err := h.store.CreateSource(c.UserContext(), h.actor(c), store.NewSource{
+		Slug: strings.TrimSpace(c.FormValue("slug")), Name: strings.TrimSpace(c.FormValue("name")), Kind: kind.Name, Secret: secret,
+	})
+	if done, rerr := backTo(c, "/sources", err); done {
+		return rerr
+	}
+	return render(c, views.SourceSecret(h.page(c, src.Name, "/sources"), src, h.endpoint(src), secret))
+}
+
+func (h *Handler) source(c *fiber.Ctx) error {
+	src, err := h.sourceParam(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	deliveries, err := h.store.Deliveries(ctx, src.ID, 20)
+	if err != nil {
+		return err
+	}
+	rejected, err := h.store.Rejected(ctx, src.ID, 50)
+	if err != nil {
+		return err
+	}
+	return render(c, views.SourceDetail(h.page(c, src.Name, "/sources"), src, h.endpoint(src), deliveries, rejected))
+}
+
+func (h *Handler) sourceParam(c *fiber.Ctx) (db.Source, error) {
+	id, err := c.ParamsInt("id")
+	if err != nil {
+		return db.Source{}, fiber.ErrNotFound
+	}
+	return h.store.Source(c.UserContext(), int64(id))
+}
+
+// rotateSecret makes a new secret and shows it once; the old one keeps
+// working for the grace period.
+func (h *Handler) rotateSecret(c *fiber.Ctx) error {
+	src, err := h.sourceParam(c)
+	if err != nil {
+		return err
+	}
+	kind, _ := alert.Lookup(src.Kind)
+	secret := kind.GenerateSecret()
+	err = h.store.RotateSecret(c.UserContext(), h.actor(c), src.ID, secret, store.RotationGrace)
+	if done, rerr := backTo(c, sourcePath(src), err); done {
+		return rerr
+	}
+	return render(c, views.SourceSecret(h.page(c, src.Name, "/sources"), src, h.endpoint(src), secret))
+}
+
+func (h *Handler) setSourceDisabled(c *fiber.Ctx) error {
+	src, err := h.sourceParam(c)
+	if err != nil {
+		return err
+	}
+	disabled := c.FormValue("disabled") == "true"
+	err = h.store.SetSourceDisabled(c.UserContext(), h.actor(c), src.ID, disabled)
+	if done, rerr := backTo(c, sourcePath(src), err); done {
+		return rerr
+	}
+	if disabled {
+		return redirectWith(c, sourcePath(src), "Source disabled: its endpoint answers 404 until you enable it.", false)
+	}
+	return redirectWith(c, sourcePath(src), "Source enabled.", false)
+}
+
+func (h *Handler) deleteSource(c *fiber.Ctx) error {
+	src, err := h.sourceParam(c)
+	if err != nil {
+		return err
+	}
+	if c.FormValue("confirm") != "yes" {
+		return redirectWith(c, sourcePath(src), "Tick the box to confirm: deleting a source deletes its notifications too.", true)
+	}
+	err = h.store.DeleteSource(c.UserContext(), h.actor(c), src.ID)
+	if done, rerr := backTo(c, sourcePath(src), err); done {
+		return rerr
+	}
+	return redirectWith(c, "/sources", fmt.Sprintf("Source %s deleted.", src.Slug), false)
+}
+
+func sourcePath(src db.Source) string {
+	return fmt.Sprintf("/sources/%d", src.ID)
+}
+
+// backTo turns a refusal the user can act on (bad input, a conflict) into
+// a message on the page at path; other errors go to the error handler.
+func backTo(c *fiber.Ctx, path string, err error) (bool, error) {
+	var inv *store.InvalidError
+	switch {
+	case err == nil:
+		return false, nil
+	case errors.As(err, &inv):
+		return true, redirectWith(c, path, inv.Msg, true)
+	case errors.Is(err, store.ErrConflict):
+		return true, redirectWith(c, path, userMessage(err), true)
+	}
+	return true, err
+}
