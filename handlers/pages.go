@@ -10,13 +10,22 @@ import (
 )
 
 // page fills in what the layout shows on every page: the user, the CSRF
-// token and any one-time messages.
+// token, any one-time messages and the open count in the navigation.
 func (h *Handler) page(c *fiber.Ctx, title, nav string) views.Page {
 	p := views.Page{Title: title, Nav: nav, User: currentUser(c)}
 	if s := sess(c); s != nil {
 		p.CSRF, _ = s.Values[keyCSRF].(string)
 		p.Flash = s.take(keyFlash)
 		p.Error = s.take(keyError)
+	}
+	if p.User != nil {
+		// One COUNT over the state index; a failure only hides the badge,
+		// since the page itself (often an error page) matters more.
+		n, err := h.store.CountOpen(c.UserContext())
+		if err != nil {
+			h.log.Warn("count open notifications", "err", err)
+		}
+		p.OpenCount = n
 	}
 	return p
 }
@@ -41,19 +50,9 @@ func (h *Handler) area(c *fiber.Ctx, title, lead, emptyTitle, emptyText string) 
 	return render(c, views.Area(h.page(c, title, c.Path()), lead, emptyTitle, emptyText))
 }
 
-func (h *Handler) notifications(c *fiber.Ctx) error {
-	return h.area(c, "Notifications", "Open and closed alerts from every source, newest first.",
-		"No notifications yet", "When a monitoring tool posts to one of your sources, its alerts open here and close when the tool reports recovery.")
-}
-
 func (h *Handler) channels(c *fiber.Ctx) error {
 	return h.area(c, "Channels", "Where Alertgate forwards every notification.",
 		"No channels yet", "Outbound webhook channels will be listed here with their health, pending deliveries and a Test button.")
-}
-
-func (h *Handler) sources(c *fiber.Ctx) error {
-	return h.area(c, "Sources", "The endpoints monitoring tools post to.",
-		"No sources yet", "Each source is one endpoint (/hooks/your-slug) with its own secret; they will be listed here with the rejected requests that explain a failing sender.")
 }
 
 func (h *Handler) approvals(c *fiber.Ctx) error {

@@ -86,3 +86,16 @@ SELECT notifications.seq, notifications.last_seen, notifications.title, notifica
     notifications.sender_state, sources.resolve_after_seconds
 FROM notifications JOIN sources ON sources.id = notifications.source_id
 WHERE notifications.state = 'open' AND sources.kind = 'autoheal';
+
+-- name: HasNotifications :one
+SELECT EXISTS (SELECT 1 FROM notifications);
+
+-- name: ListTimelineTail :many
+SELECT timeline.*, inbox.body AS body, inbox.headers AS headers, inbox.delivery_key AS delivery_key
+FROM timeline LEFT JOIN inbox ON inbox.id = timeline.inbox_id
+WHERE timeline.notification_seq = ?
+ORDER BY timeline.id DESC
+LIMIT ?;
+
+-- name: ListSourceNames :many
+SELECT id, slug, name FROM sources ORDER BY name;

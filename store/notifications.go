@@ -136,6 +136,42 @@ func (s *Store) Timeline(ctx context.Context, seq int64) ([]db.ListTimelineRow, 
 	return rows, nil
 }
 
+// RecentTimeline is the newest limit events of a notification, oldest
+// first: a condition repeated every minute for months must not make its
+// page load every delivery it ever sent.
+func (s *Store) RecentTimeline(ctx context.Context, seq int64, limit int) ([]db.ListTimelineRow, error) {
+	rows, err := s.read.ListTimelineTail(ctx, db.ListTimelineTailParams{NotificationSeq: seq, Limit: int64(limit)})
+	if err != nil {
+		return nil, fmt.Errorf("store: timeline: %w", err)
+	}
+	out := make([]db.ListTimelineRow, len(rows))
+	for i, r := range rows {
+		out[len(rows)-1-i] = db.ListTimelineRow(r)
+	}
+	return out, nil
+}
+
+// HasNotifications tells an empty list of a new install ("nothing has
+// arrived yet") from one where nothing is open right now.
+func (s *Store) HasNotifications(ctx context.Context) (bool, error) {
+	found, err := s.read.HasNotifications(ctx)
+	if err != nil {
+		return false, fmt.Errorf("store: any notifications: %w", err)
+	}
+	return found, nil
+}
+
+// SourceNames lists every source's slug and name, for the list's source
+// filter; unlike Sources it counts nothing, so it costs the same however
+// many notifications there are.
+func (s *Store) SourceNames(ctx context.Context) ([]db.ListSourceNamesRow, error) {
+	rows, err := s.read.ListSourceNames(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: list source names: %w", err)
+	}
+	return rows, nil
+}
+
 // CountOpen counts open notifications, for the navigation badge.
 func (s *Store) CountOpen(ctx context.Context) (int64, error) {
 	n, err := s.read.CountOpenNotifications(ctx)

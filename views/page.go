@@ -3,9 +3,14 @@
 package views
 
 import (
+	"bytes"
 	"encoding/json"
+	"strconv"
 	"time"
 
+	"github.com/a-h/templ"
+
+	"github.com/alertgate/alertgate/alert"
 	"github.com/alertgate/alertgate/store"
 	"github.com/alertgate/alertgate/store/db"
 )
@@ -20,6 +25,9 @@ type Page struct {
 	// Flash is a one-time success message, Error a problem to fix.
 	Flash string
 	Error string
+	// OpenCount is the number of open notifications, the badge beside
+	// Notifications in the navigation.
+	OpenCount int64
 }
 
 // navItem is one entry of the top navigation; admin-only areas are hidden
@@ -64,4 +72,33 @@ func when(t time.Time) string {
 
 func isoTime(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
+}
+
+// kindLabel is the name people know a sender kind by.
+func kindLabel(kind string) string {
+	if k, ok := alert.Lookup(kind); ok && k.Label != "" {
+		return k.Label
+	}
+	return kind
+}
+
+// mask shows only the end of a secret, enough to tell two apart.
+func mask(secret string) string {
+	if len(secret) <= 8 {
+		return "••••••••"
+	}
+	return "••••••••" + secret[len(secret)-4:]
+}
+
+// prettyJSON indents JSON for reading; anything else is shown as is.
+func prettyJSON(s string) string {
+	var out bytes.Buffer
+	if json.Indent(&out, []byte(s), "", "  ") != nil {
+		return s
+	}
+	return out.String()
+}
+
+func sourceAction(src db.Source, action string) templ.SafeURL {
+	return templ.SafeURL("/sources/" + strconv.FormatInt(src.ID, 10) + "/" + action)
 }

@@ -169,6 +169,17 @@ func (q *Queries) GetOpenNotification(ctx context.Context, arg GetOpenNotificati
 	return i, err
 }
 
+const hasNotifications = `-- name: HasNotifications :one
+SELECT EXISTS (SELECT 1 FROM notifications)
+`
+
+func (q *Queries) HasNotifications(ctx context.Context) (bool, error) {
+	row := q.db.QueryRowContext(ctx, hasNotifications)
+	var exists bool
+	err := row.Scan(&exists)
+	return exists, err
+}
+
 const insertInbox = `-- name: InsertInbox :one
 INSERT INTO inbox (source_id, delivery_key, received_at, headers, body, note)
 VALUES (?, ?, ?, ?, ?, ?)
@@ -500,6 +511,39 @@ func (q *Queries) ListQuietNotifications(ctx context.Context) ([]ListQuietNotifi
 	return items, nil
 }
 
+const listSourceNames = `-- name: ListSourceNames :many
+SELECT id, slug, name FROM sources ORDER BY name
+`
+
+type ListSourceNamesRow struct {
+	ID   int64
+	Slug string
+	Name string
+}
+
+func (q *Queries) ListSourceNames(ctx context.Context) ([]ListSourceNamesRow, error) {
+	rows, err := q.db.QueryContext(ctx, listSourceNames)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListSourceNamesRow{}
+	for rows.Next() {
+		var i ListSourceNamesRow
+		if err := rows.Scan(&i.ID, &i.Slug, &i.Name); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listTimeline = `-- name: ListTimeline :many
 SELECT timeline.id, timeline.notification_seq, timeline.inbox_id, timeline.at, timeline.change, timeline.severity, timeline.sender_state, timeline.title, timeline.detail, inbox.body AS body, inbox.headers AS headers, inbox.delivery_key AS delivery_key
 FROM timeline LEFT JOIN inbox ON inbox.id = timeline.inbox_id
@@ -531,6 +575,70 @@ func (q *Queries) ListTimeline(ctx context.Context, notificationSeq int64) ([]Li
 	items := []ListTimelineRow{}
 	for rows.Next() {
 		var i ListTimelineRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.NotificationSeq,
+			&i.InboxID,
+			&i.At,
+			&i.Change,
+			&i.Severity,
+			&i.SenderState,
+			&i.Title,
+			&i.Detail,
+			&i.Body,
+			&i.Headers,
+			&i.DeliveryKey,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listTimelineTail = `-- name: ListTimelineTail :many
+SELECT timeline.id, timeline.notification_seq, timeline.inbox_id, timeline.at, timeline.change, timeline.severity, timeline.sender_state, timeline.title, timeline.detail, inbox.body AS body, inbox.headers AS headers, inbox.delivery_key AS delivery_key
+FROM timeline LEFT JOIN inbox ON inbox.id = timeline.inbox_id
+WHERE timeline.notification_seq = ?
+ORDER BY timeline.id DESC
+LIMIT ?
+`
+
+type ListTimelineTailParams struct {
+	NotificationSeq int64
+	Limit           int64
+}
+
+type ListTimelineTailRow struct {
+	ID              int64
+	NotificationSeq int64
+	InboxID         sql.NullInt64
+	At              time.Time
+	Change          string
+	Severity        string
+	SenderState     string
+	Title           string
+	Detail          string
+	Body            []byte
+	Headers         sql.NullString
+	DeliveryKey     sql.NullString
+}
+
+func (q *Queries) ListTimelineTail(ctx context.Context, arg ListTimelineTailParams) ([]ListTimelineTailRow, error) {
+	rows, err := q.db.QueryContext(ctx, listTimelineTail, arg.NotificationSeq, arg.Limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListTimelineTailRow{}
+	for rows.Next() {
+		var i ListTimelineTailRow
 		if err := rows.Scan(
 			&i.ID,
 			&i.NotificationSeq,
