@@ -52,6 +52,7 @@ type Handler struct {
 	// sourceRate accepted deliveries per source with a cap.
 	authFailures *windowCounter
 	sourceRate   *windowCounter
+	metrics      *metrics
 }
 
 // New builds the Fiber app with every route.
@@ -72,6 +73,7 @@ func New(st *store.Store, opts Options) (*fiber.App, error) {
 	h := &Handler{
 		store: st, log: opts.Log, opts: opts, sessions: sessions, throttle: newLoginThrottle(opts.Now),
 		authFailures: newWindowCounter(time.Minute, opts.Now), sourceRate: newWindowCounter(time.Minute, opts.Now),
+		metrics: newMetrics(st, opts.Log),
 	}
 	app := fiber.New(fiber.Config{
 		AppName:      "Alertgate",

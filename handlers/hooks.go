@@ -35,36 +35,44 @@ func reply(c *fiber.Ctx, status int, r hookReply) error {
 func (h *Handler) receive(c *fiber.Ctx) error {
 	ip := c.IP()
 	if over, wait := h.authFailures.over(ip, h.opts.HookAuthFailures); over {
+		h.count(c, db.Source{}, hookRateLimited)
 		return tooMany(c, wait, "too many failed authentications from your address; slow down")
 	}
 	slug := c.Params("slug")
 	src, err := h.store.SourceBySlug(c.UserContext(), slug)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && src.Disabled) {
+		h.count(c, db.Source{}, hookNotFound)
 		return reply(c, fiber.StatusNotFound, hookReply{Error: fmt.Sprintf("no enabled source %q", slug)})
 	}
 	if err != nil {
+		h.count(c, db.Source{}, hookUnavailable)
 		return h.unavailable(c, err)
 	}
 	kind, ok := alert.Lookup(src.Kind)
 	if !ok {
+		h.count(c, src, hookUnavailable)
 		return h.unavailable(c, fmt.Errorf("source %s has unknown kind %q", src.Slug, src.Kind))
 	}
 	req := alert.Request{Header: requestHeaders(c), Body: append([]byte(nil), c.Body()...), Now: h.opts.Now()}
 	if len(req.Body) > h.opts.HookBodyLimit {
 		msg := fmt.Sprintf("body is %d bytes, over the limit of %d", len(req.Body), h.opts.HookBodyLimit)
+		h.count(c, src, hookRejectedSize)
 		return h.refuse(c, src, req, fiber.StatusRequestEntityTooLarge, msg)
 	}
 	if err := verify(kind, src, req); err != nil {
 		h.authFailures.add(ip)
+		h.count(c, src, hookRejectedAuth)
 		return h.refuse(c, src, req, fiber.StatusUnauthorized, err.Error())
 	}
 	if src.RatePerMinute > 0 {
 		if ok, wait := h.sourceRate.take(src.Slug, int(src.RatePerMinute)); !ok {
+			h.count(c, src, hookRateLimited)
 			return tooMany(c, wait, fmt.Sprintf("source %s accepts at most %d deliveries a minute", src.Slug, src.RatePerMinute))
 		}
 	}
 	delivery, err := kind.Decode(req)
 	if err != nil {
+		h.count(c, src, hookRejectedPayload)
 		return h.refuse(c, src, req, fiber.StatusBadRequest, err.Error())
 	}
 	return h.accept(c, src, req, delivery)
@@ -89,12 +97,14 @@ func (h *Handler) accept(c *fiber.Ctx, src db.Source, req alert.Request, d alert
 		SourceID: src.ID, Delivery: d, ReceivedAt: req.Now, Headers: redactedHeaders(req.Header), Body: req.Body,
 	})
 	if err != nil {
+		h.count(c, src, hookUnavailable)
 		return h.unavailable(c, err)
 	}
-	r := hookReply{Status: "accepted", ID: res.InboxID}
+	r := hookReply{Status: hookAccepted, ID: res.InboxID}
 	if res.Duplicate {
-		r.Status = "duplicate"
+		r.Status = hookDuplicate
 	}
+	h.count(c, src, r.Status)
 	for _, ch := range res.Changes {
 		if ch.NotificationID != "" {
 			r.Notifications = append(r.Notifications, ch.NotificationID)

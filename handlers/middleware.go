@@ -49,7 +49,7 @@ func (h *Handler) logRequests(c *fiber.Ctx) error {
 		}
 	}
 	level := slog.LevelInfo
-	if strings.HasPrefix(c.Path(), "/static/") || c.Path() == "/healthz" || c.Path() == "/readyz" {
+	if strings.HasPrefix(c.Path(), "/static/") || c.Path() == "/healthz" || c.Path() == "/readyz" || c.Path() == "/metrics" {
 		level = slog.LevelDebug
 	}
 	h.log.Log(c.UserContext(), level, "request",

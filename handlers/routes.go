@@ -17,6 +17,14 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Get("/readyz", h.readyz)
 	app.Get("/static/*", serveStatic)
 	app.Post("/hooks/:slug", h.receive)
+	app.Get("/metrics", h.metrics.handler())
+
+	// The JSON API authenticates by bearer token, not cookie, so it sits
+	// before the session and CSRF middleware.
+	reader := h.requireToken(store.RoleViewer)
+	app.Get("/api/v1/notifications", reader, h.apiNotifications)
+	app.Get("/api/v1/notifications/:id", reader, h.apiNotification)
+	app.All("/api/*", h.notFound)
 
 	app.Use(h.withSession, h.checkCSRF)
 	app.Get("/login", h.loginForm)

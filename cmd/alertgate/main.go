@@ -20,6 +20,7 @@ const usage = `Alertgate, a self-hosted incident console.
 Usage:
   alertgate [serve] [flags]                   run the server (the default)
   alertgate user add --name N --role R        add a user; password on stdin
+  alertgate token add --name N --role R       add an API token; printed once
   alertgate backup FILE                       copy the live database to FILE
   alertgate version                           print the version
 
@@ -45,6 +46,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = serve(ctx, rest, stderr, getenv, nil)
 	case "user":
 		err = userCommand(ctx, rest, stdin, stdout, stderr, getenv)
+	case "token":
+		err = tokenCommand(ctx, rest, stdout, stderr, getenv)
 	case "backup":
 		err = backupCommand(ctx, rest, stdout, stderr, getenv)
 	case "version":

@@ -9,6 +9,15 @@ import (
 	"time"
 )
 
+type ApiToken struct {
+	ID         int64
+	Name       string
+	Role       string
+	TokenHash  string
+	CreatedAt  time.Time
+	LastUsedAt sql.NullTime
+}
+
 type AuditLog struct {
 	ID     int64
 	At     time.Time
