@@ -68,7 +68,7 @@ ORDER BY notifications.closed_at DESC, notifications.seq DESC
 LIMIT @page_size;
 
 -- name: CountOpenNotifications :one
-SELECT count(*) FROM notifications WHERE state = 'open';
+SELECT CAST(coalesce(sum(n), 0) AS INTEGER) FROM open_counts;
 
 -- name: GetNotification :one
 SELECT sqlc.embed(notifications), sources.slug AS source_slug, sources.name AS source_name, sources.kind AS source_kind

@@ -26,7 +26,7 @@ SELECT * FROM sources WHERE slug = ?;
 
 -- name: ListSources :many
 SELECT sources.*,
-    (SELECT count(*) FROM notifications n WHERE n.source_id = sources.id AND n.state = 'open') AS open_count,
+    CAST(coalesce((SELECT o.n FROM open_counts o WHERE o.source_id = sources.id), 0) AS INTEGER) AS open_count,
     (SELECT count(*) FROM rejected r WHERE r.source_id = sources.id) AS rejected_count
 FROM sources ORDER BY name;
 

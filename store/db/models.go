@@ -63,6 +63,11 @@ type Notification struct {
 	ClosedAt      sql.NullTime
 }
 
+type OpenCount struct {
+	SourceID int64
+	N        int64
+}
+
 type Rejected struct {
 	ID          int64
 	SourceID    int64

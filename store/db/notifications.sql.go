@@ -58,14 +58,14 @@ func (q *Queries) CloseNotification(ctx context.Context, arg CloseNotificationPa
 }
 
 const countOpenNotifications = `-- name: CountOpenNotifications :one
-SELECT count(*) FROM notifications WHERE state = 'open'
+SELECT CAST(coalesce(sum(n), 0) AS INTEGER) FROM open_counts
 `
 
 func (q *Queries) CountOpenNotifications(ctx context.Context) (int64, error) {
 	row := q.db.QueryRowContext(ctx, countOpenNotifications)
-	var count int64
-	err := row.Scan(&count)
-	return count, err
+	var column_1 int64
+	err := row.Scan(&column_1)
+	return column_1, err
 }
 
 const getInboxByKey = `-- name: GetInboxByKey :one

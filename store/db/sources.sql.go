@@ -236,7 +236,7 @@ func (q *Queries) ListRejected(ctx context.Context, arg ListRejectedParams) ([]R
 
 const listSources = `-- name: ListSources :many
 SELECT sources.id, sources.slug, sources.name, sources.kind, sources.secret, sources.old_secret, sources.old_secret_until, sources.disabled, sources.provisioned, sources.rate_per_minute, sources.resolve_after_seconds, sources.created_at, sources.updated_at,
-    (SELECT count(*) FROM notifications n WHERE n.source_id = sources.id AND n.state = 'open') AS open_count,
+    CAST(coalesce((SELECT o.n FROM open_counts o WHERE o.source_id = sources.id), 0) AS INTEGER) AS open_count,
     (SELECT count(*) FROM rejected r WHERE r.source_id = sources.id) AS rejected_count
 FROM sources ORDER BY name
 `
