@@ -6,7 +6,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 GENERATED := views store/db
 
-.PHONY: run build test check generate bench fmt
+.PHONY: run build test check generate bench fmt fuzz
 
 run: build
 	./bin/alertgate serve
@@ -36,6 +36,16 @@ check:
 	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
 	go vet ./...
 	go tool templ fmt -fail views
+	$(MAKE) --no-print-directory fuzz
+
+# fuzz gives every decoder's fuzz target a short run (FUZZTIME each); new
+# crashers land in alert/testdata/fuzz and then run with every go test.
+FUZZTIME ?= 3s
+fuzz:
+	@for f in $$(go test -list '^Fuzz' ./alert/ | grep '^Fuzz'); do \
+		echo "fuzz $$f ($(FUZZTIME))"; \
+		out=$$(go test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./alert/ 2>&1) || { echo "$$out"; exit 1; }; \
+	done
 
 bench:
 	go test -run '^$$' -bench . -benchmem ./...
