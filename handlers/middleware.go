@@ -48,14 +48,24 @@ func (h *Handler) logRequests(c *fiber.Ctx) error {
 			c.Status(fiber.StatusInternalServerError)
 		}
 	}
-	level := slog.LevelInfo
-	if strings.HasPrefix(c.Path(), "/static/") || c.Path() == "/healthz" || c.Path() == "/readyz" || c.Path() == "/metrics" {
-		level = slog.LevelDebug
-	}
+	level := requestLogLevel(c.Path(), c.Response().StatusCode())
 	h.log.Log(c.UserContext(), level, "request",
 		"method", c.Method(), "path", c.Path(), "status", c.Response().StatusCode(),
 		"duration_ms", time.Since(start).Milliseconds(), "ip", c.IP())
 	return nil
+}
+
+// requestLogLevel keeps routine traffic out of the log: static files,
+// probes, scrapes and accepted webhooks (thousands a minute in a burst; the
+// metrics count them) are debug, everything else info.
+func requestLogLevel(path string, status int) slog.Level {
+	switch {
+	case strings.HasPrefix(path, "/static/"), path == "/healthz", path == "/readyz", path == "/metrics":
+		return slog.LevelDebug
+	case strings.HasPrefix(path, "/hooks/") && status < 300:
+		return slog.LevelDebug
+	}
+	return slog.LevelInfo
 }
 
 // withSession loads the cookie session, checks the signed-in user is still

@@ -21,9 +21,6 @@ UPDATE sources SET provisioned = 0, disabled = 1, updated_at = ? WHERE provision
 -- name: GetSource :one
 SELECT * FROM sources WHERE id = ?;
 
--- name: GetSourceBySlug :one
-SELECT * FROM sources WHERE slug = ?;
-
 -- name: ListSources :many
 SELECT sources.*,
     CAST(coalesce((SELECT o.n FROM open_counts o WHERE o.source_id = sources.id), 0) AS INTEGER) AS open_count,
@@ -55,3 +52,6 @@ SELECT * FROM rejected WHERE source_id = ? ORDER BY id DESC LIMIT ?;
 
 -- name: ListDeliveries :many
 SELECT id, delivery_key, received_at, note, CAST(length(body) AS INTEGER) AS size FROM inbox WHERE source_id = ? ORDER BY id DESC LIMIT ?;
+
+-- name: AllSources :many
+SELECT * FROM sources;

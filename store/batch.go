@@ -101,9 +101,9 @@ func (s *Store) commitBatch(batch []job, errs []error) error {
 	if err != nil {
 		return fmt.Errorf("store: group commit: begin: %w", err)
 	}
-	q := db.New(tx)
+	q := s.write.WithTx(tx)
 	for i, j := range batch {
-		errs[i] = savepoint(ctx, tx, q, j.run)
+		errs[i] = s.savepoint(ctx, tx, q, j.run)
 	}
 	if err := tx.Commit(); err != nil {
 		tx.Rollback()
@@ -112,15 +112,43 @@ func (s *Store) commitBatch(batch []job, errs []error) error {
 	return nil
 }
 
-func savepoint(ctx context.Context, tx *sql.Tx, q *db.Queries, fn func(q *db.Queries) error) error {
-	if _, err := tx.ExecContext(ctx, "SAVEPOINT job"); err != nil {
+func (s *Store) savepoint(ctx context.Context, tx *sql.Tx, q *db.Queries, fn func(q *db.Queries) error) error {
+	if _, err := tx.StmtContext(ctx, s.savepoints.begin).ExecContext(ctx); err != nil {
 		return err
 	}
 	if err := fn(q); err != nil {
-		tx.ExecContext(ctx, "ROLLBACK TO job")
-		tx.ExecContext(ctx, "RELEASE job")
+		tx.StmtContext(ctx, s.savepoints.rollback).ExecContext(ctx)
+		tx.StmtContext(ctx, s.savepoints.release).ExecContext(ctx)
 		return err
 	}
-	_, err := tx.ExecContext(ctx, "RELEASE job")
+	_, err := tx.StmtContext(ctx, s.savepoints.release).ExecContext(ctx)
 	return err
+}
+
+// savepointStmts are the three statements around each job, prepared once
+// on the writer connection like every other query.
+type savepointStmts struct {
+	begin, rollback, release *sql.Stmt
+}
+
+func prepareSavepoints(ctx context.Context, writer *sql.DB) (savepointStmts, error) {
+	var sp savepointStmts
+	var err error
+	for _, p := range []struct {
+		dst **sql.Stmt
+		sql string
+	}{{&sp.begin, "SAVEPOINT job"}, {&sp.rollback, "ROLLBACK TO job"}, {&sp.release, "RELEASE job"}} {
+		if *p.dst, err = writer.PrepareContext(ctx, p.sql); err != nil {
+			return sp, fmt.Errorf("store: prepare %s: %w", p.sql, err)
+		}
+	}
+	return sp, nil
+}
+
+func (sp savepointStmts) close() {
+	for _, st := range []*sql.Stmt{sp.begin, sp.rollback, sp.release} {
+		if st != nil {
+			st.Close()
+		}
+	}
 }

@@ -217,11 +217,17 @@ func mustJSON(v any) string {
 	return string(b)
 }
 
-// newUUID is a random (version 4) UUID, the public id of a notification.
+// newUUID is a time-ordered (version 7) UUID, the public id of a
+// notification. New ids sort after old ones, so inserts append to the id
+// index instead of landing on a random page of it.
 func newUUID() string {
 	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
+	rand.Read(b[6:])
+	ms := time.Now().UnixMilli()
+	for i := 0; i < 6; i++ {
+		b[i] = byte(ms >> (40 - 8*i))
+	}
+	b[6] = b[6]&0x0f | 0x70
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -121,5 +122,22 @@ func TestFailingJobRollsBackAlone(t *testing.T) {
 	s.reader.QueryRow("SELECT count(*) FROM inbox").Scan(&inbox)
 	if inbox != 16 {
 		t.Fatalf("%d deliveries stored, want 16: a failed job left a partial write", inbox)
+	}
+}
+
+func TestNewUUIDIsVersion7AndOrdered(t *testing.T) {
+	prev := ""
+	for i := 0; i < 50; i++ {
+		id := newUUID()
+		if len(id) != 36 || id[14] != '7' || !strings.ContainsRune("89ab", rune(id[19])) {
+			t.Fatalf("%s is not a version 7 UUID", id)
+		}
+		if id[:13] < prev {
+			t.Fatalf("%s sorts before the earlier %s", id, prev)
+		}
+		prev = id[:13]
+		if i == 25 {
+			time.Sleep(2 * time.Millisecond)
+		}
 	}
 }

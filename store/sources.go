@@ -63,7 +63,7 @@ func (s *Store) CreateSource(ctx context.Context, a Actor, n NewSource) (db.Sour
 		return db.Source{}, err
 	}
 	var src db.Source
-	err := s.Tx(ctx, func(q *db.Queries) error {
+	err := s.sourceTx(ctx, func(q *db.Queries) error {
 		now := time.Now().UTC()
 		var err error
 		src, err = q.CreateSource(ctx, db.CreateSourceParams{
@@ -90,13 +90,24 @@ func (s *Store) Source(ctx context.Context, id int64) (db.Source, error) {
 	return src, nil
 }
 
-// SourceBySlug finds the source behind /hooks/{slug}.
+// SourceBySlug finds the source behind /hooks/{slug}, from memory.
 func (s *Store) SourceBySlug(ctx context.Context, slug string) (db.Source, error) {
-	src, err := s.read.GetSourceBySlug(ctx, slug)
+	src, ok, err := s.sources.get(ctx, slug, s.read.AllSources)
 	if err != nil {
-		return db.Source{}, notFound(err, "source "+slug)
+		return db.Source{}, fmt.Errorf("store: load sources: %w", err)
+	}
+	if !ok {
+		return db.Source{}, fmt.Errorf("store: source %s: %w", slug, ErrNotFound)
 	}
 	return src, nil
+}
+
+// sourceTx is Tx for a change to sources: the in-memory copy is dropped
+// once the change is committed (and also if it failed, which costs one
+// reload and can never leave a stale copy).
+func (s *Store) sourceTx(ctx context.Context, fn func(q *db.Queries) error) error {
+	defer s.sources.invalidate()
+	return s.Tx(ctx, fn)
 }
 
 // Sources lists every source with its open and rejected counts.
@@ -124,7 +135,7 @@ func editable(ctx context.Context, q *db.Queries, id int64) (db.Source, error) {
 // RotateSecret gives a source a new secret; the old one keeps verifying
 // until now + grace.
 func (s *Store) RotateSecret(ctx context.Context, a Actor, id int64, secret string, grace time.Duration) error {
-	return s.Tx(ctx, func(q *db.Queries) error {
+	return s.sourceTx(ctx, func(q *db.Queries) error {
 		src, err := editable(ctx, q, id)
 		if err != nil {
 			return err
@@ -142,7 +153,7 @@ func (s *Store) RotateSecret(ctx context.Context, a Actor, id int64, secret stri
 
 // SetSourceDisabled stops (or resumes) accepting deliveries at a source.
 func (s *Store) SetSourceDisabled(ctx context.Context, a Actor, id int64, disabled bool) error {
-	return s.Tx(ctx, func(q *db.Queries) error {
+	return s.sourceTx(ctx, func(q *db.Queries) error {
 		src, err := editable(ctx, q, id)
 		if err != nil {
 			return err
@@ -160,7 +171,7 @@ func (s *Store) SetSourceDisabled(ctx context.Context, a Actor, id int64, disabl
 
 // DeleteSource removes a source with its deliveries and notifications.
 func (s *Store) DeleteSource(ctx context.Context, a Actor, id int64) error {
-	return s.Tx(ctx, func(q *db.Queries) error {
+	return s.sourceTx(ctx, func(q *db.Queries) error {
 		src, err := editable(ctx, q, id)
 		if err != nil {
 			return err
@@ -181,7 +192,7 @@ func (s *Store) ProvisionSources(ctx context.Context, sources []NewSource) error
 			return fmt.Errorf("source %q: %w", sources[i].Slug, err)
 		}
 	}
-	return s.Tx(ctx, func(q *db.Queries) error {
+	return s.sourceTx(ctx, func(q *db.Queries) error {
 		now := time.Now().UTC()
 		var slugs []string
 		for _, n := range sources {

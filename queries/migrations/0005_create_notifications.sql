@@ -39,17 +39,22 @@ CREATE TABLE notifications (
     closed_at      DATETIME
 );
 
--- At most one open notification per source and key.
+-- At most one open notification per source and key. The list indexes are
+-- partial, so each row sits in the open or the closed one, never both, and
+-- the open ones stay small however long the history grows.
 CREATE UNIQUE INDEX notifications_open_key ON notifications (source_id, lifecycle_key) WHERE state = 'open';
-CREATE INDEX notifications_by_state ON notifications (state, seq);
-CREATE INDEX notifications_closed ON notifications (state, closed_at, seq);
+CREATE INDEX notifications_open ON notifications (seq) WHERE state = 'open';
+CREATE INDEX notifications_closed ON notifications (closed_at, seq) WHERE state = 'closed';
 
 -- Every event applied to a notification, with the delivery it came in
 -- (none when Alertgate itself closed it, such as after a quiet period).
+-- inbox_id is deliberately not a foreign key: deleting a source removes its
+-- inbox and notifications (and so their timelines) by cascade, and a key
+-- here would need another index written on every event.
 CREATE TABLE timeline (
     id               INTEGER PRIMARY KEY,
     notification_seq INTEGER  NOT NULL REFERENCES notifications (seq) ON DELETE CASCADE,
-    inbox_id         INTEGER  REFERENCES inbox (id) ON DELETE CASCADE,
+    inbox_id         INTEGER,
     at               DATETIME NOT NULL,
     change           TEXT     NOT NULL CHECK (change IN ('opened', 'updated', 'repeated', 'closed')),
     severity         TEXT     NOT NULL,
@@ -59,6 +64,5 @@ CREATE TABLE timeline (
 );
 
 CREATE INDEX timeline_by_notification ON timeline (notification_seq, id);
-CREATE INDEX timeline_by_inbox ON timeline (inbox_id);
 
 CREATE INDEX inbox_by_source ON inbox (source_id, id);

@@ -24,7 +24,7 @@ type AddAuditParams struct {
 }
 
 func (q *Queries) AddAudit(ctx context.Context, arg AddAuditParams) error {
-	_, err := q.db.ExecContext(ctx, addAudit,
+	_, err := q.exec(ctx, q.addAuditStmt, addAudit,
 		arg.At,
 		arg.Actor,
 		arg.Action,
@@ -45,7 +45,7 @@ type ListAuditParams struct {
 }
 
 func (q *Queries) ListAudit(ctx context.Context, arg ListAuditParams) ([]AuditLog, error) {
-	rows, err := q.db.QueryContext(ctx, listAudit, arg.ID, arg.Limit)
+	rows, err := q.query(ctx, q.listAuditStmt, listAudit, arg.ID, arg.Limit)
 	if err != nil {
 		return nil, err
 	}

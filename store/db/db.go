@@ -7,6 +7,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"fmt"
 )
 
 type DBTX interface {
@@ -20,12 +21,628 @@ func New(db DBTX) *Queries {
 	return &Queries{db: db}
 }
 
+func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
+	q := Queries{db: db}
+	var err error
+	if q.addAuditStmt, err = db.PrepareContext(ctx, addAudit); err != nil {
+		return nil, fmt.Errorf("error preparing query AddAudit: %w", err)
+	}
+	if q.addRejectedStmt, err = db.PrepareContext(ctx, addRejected); err != nil {
+		return nil, fmt.Errorf("error preparing query AddRejected: %w", err)
+	}
+	if q.allSourcesStmt, err = db.PrepareContext(ctx, allSources); err != nil {
+		return nil, fmt.Errorf("error preparing query AllSources: %w", err)
+	}
+	if q.closeIfQuietStmt, err = db.PrepareContext(ctx, closeIfQuiet); err != nil {
+		return nil, fmt.Errorf("error preparing query CloseIfQuiet: %w", err)
+	}
+	if q.closeNotificationStmt, err = db.PrepareContext(ctx, closeNotification); err != nil {
+		return nil, fmt.Errorf("error preparing query CloseNotification: %w", err)
+	}
+	if q.countActiveAdminsStmt, err = db.PrepareContext(ctx, countActiveAdmins); err != nil {
+		return nil, fmt.Errorf("error preparing query CountActiveAdmins: %w", err)
+	}
+	if q.countOpenNotificationsStmt, err = db.PrepareContext(ctx, countOpenNotifications); err != nil {
+		return nil, fmt.Errorf("error preparing query CountOpenNotifications: %w", err)
+	}
+	if q.countUsersStmt, err = db.PrepareContext(ctx, countUsers); err != nil {
+		return nil, fmt.Errorf("error preparing query CountUsers: %w", err)
+	}
+	if q.createAPITokenStmt, err = db.PrepareContext(ctx, createAPIToken); err != nil {
+		return nil, fmt.Errorf("error preparing query CreateAPIToken: %w", err)
+	}
+	if q.createSessionStmt, err = db.PrepareContext(ctx, createSession); err != nil {
+		return nil, fmt.Errorf("error preparing query CreateSession: %w", err)
+	}
+	if q.createSetupTokenStmt, err = db.PrepareContext(ctx, createSetupToken); err != nil {
+		return nil, fmt.Errorf("error preparing query CreateSetupToken: %w", err)
+	}
+	if q.createSourceStmt, err = db.PrepareContext(ctx, createSource); err != nil {
+		return nil, fmt.Errorf("error preparing query CreateSource: %w", err)
+	}
+	if q.createUserStmt, err = db.PrepareContext(ctx, createUser); err != nil {
+		return nil, fmt.Errorf("error preparing query CreateUser: %w", err)
+	}
+	if q.deleteExpiredSessionsStmt, err = db.PrepareContext(ctx, deleteExpiredSessions); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteExpiredSessions: %w", err)
+	}
+	if q.deleteOtherSessionsStmt, err = db.PrepareContext(ctx, deleteOtherSessions); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteOtherSessions: %w", err)
+	}
+	if q.deleteSessionStmt, err = db.PrepareContext(ctx, deleteSession); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteSession: %w", err)
+	}
+	if q.deleteSourceStmt, err = db.PrepareContext(ctx, deleteSource); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteSource: %w", err)
+	}
+	if q.deleteUnusedSetupTokensStmt, err = db.PrepareContext(ctx, deleteUnusedSetupTokens); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteUnusedSetupTokens: %w", err)
+	}
+	if q.getAPITokenByHashStmt, err = db.PrepareContext(ctx, getAPITokenByHash); err != nil {
+		return nil, fmt.Errorf("error preparing query GetAPITokenByHash: %w", err)
+	}
+	if q.getInboxByKeyStmt, err = db.PrepareContext(ctx, getInboxByKey); err != nil {
+		return nil, fmt.Errorf("error preparing query GetInboxByKey: %w", err)
+	}
+	if q.getNotificationStmt, err = db.PrepareContext(ctx, getNotification); err != nil {
+		return nil, fmt.Errorf("error preparing query GetNotification: %w", err)
+	}
+	if q.getOpenNotificationStmt, err = db.PrepareContext(ctx, getOpenNotification); err != nil {
+		return nil, fmt.Errorf("error preparing query GetOpenNotification: %w", err)
+	}
+	if q.getSessionStmt, err = db.PrepareContext(ctx, getSession); err != nil {
+		return nil, fmt.Errorf("error preparing query GetSession: %w", err)
+	}
+	if q.getSourceStmt, err = db.PrepareContext(ctx, getSource); err != nil {
+		return nil, fmt.Errorf("error preparing query GetSource: %w", err)
+	}
+	if q.getUserStmt, err = db.PrepareContext(ctx, getUser); err != nil {
+		return nil, fmt.Errorf("error preparing query GetUser: %w", err)
+	}
+	if q.getUserByNameStmt, err = db.PrepareContext(ctx, getUserByName); err != nil {
+		return nil, fmt.Errorf("error preparing query GetUserByName: %w", err)
+	}
+	if q.hasNotificationsStmt, err = db.PrepareContext(ctx, hasNotifications); err != nil {
+		return nil, fmt.Errorf("error preparing query HasNotifications: %w", err)
+	}
+	if q.insertInboxStmt, err = db.PrepareContext(ctx, insertInbox); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertInbox: %w", err)
+	}
+	if q.insertNotificationStmt, err = db.PrepareContext(ctx, insertNotification); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertNotification: %w", err)
+	}
+	if q.insertTimelineStmt, err = db.PrepareContext(ctx, insertTimeline); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertTimeline: %w", err)
+	}
+	if q.listAuditStmt, err = db.PrepareContext(ctx, listAudit); err != nil {
+		return nil, fmt.Errorf("error preparing query ListAudit: %w", err)
+	}
+	if q.listClosedNotificationsStmt, err = db.PrepareContext(ctx, listClosedNotifications); err != nil {
+		return nil, fmt.Errorf("error preparing query ListClosedNotifications: %w", err)
+	}
+	if q.listDeliveriesStmt, err = db.PrepareContext(ctx, listDeliveries); err != nil {
+		return nil, fmt.Errorf("error preparing query ListDeliveries: %w", err)
+	}
+	if q.listOpenNotificationsStmt, err = db.PrepareContext(ctx, listOpenNotifications); err != nil {
+		return nil, fmt.Errorf("error preparing query ListOpenNotifications: %w", err)
+	}
+	if q.listQuietNotificationsStmt, err = db.PrepareContext(ctx, listQuietNotifications); err != nil {
+		return nil, fmt.Errorf("error preparing query ListQuietNotifications: %w", err)
+	}
+	if q.listRejectedStmt, err = db.PrepareContext(ctx, listRejected); err != nil {
+		return nil, fmt.Errorf("error preparing query ListRejected: %w", err)
+	}
+	if q.listSourceNamesStmt, err = db.PrepareContext(ctx, listSourceNames); err != nil {
+		return nil, fmt.Errorf("error preparing query ListSourceNames: %w", err)
+	}
+	if q.listSourcesStmt, err = db.PrepareContext(ctx, listSources); err != nil {
+		return nil, fmt.Errorf("error preparing query ListSources: %w", err)
+	}
+	if q.listTimelineStmt, err = db.PrepareContext(ctx, listTimeline); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTimeline: %w", err)
+	}
+	if q.listTimelineTailStmt, err = db.PrepareContext(ctx, listTimelineTail); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTimelineTail: %w", err)
+	}
+	if q.listUsersStmt, err = db.PrepareContext(ctx, listUsers); err != nil {
+		return nil, fmt.Errorf("error preparing query ListUsers: %w", err)
+	}
+	if q.rotateSourceSecretStmt, err = db.PrepareContext(ctx, rotateSourceSecret); err != nil {
+		return nil, fmt.Errorf("error preparing query RotateSourceSecret: %w", err)
+	}
+	if q.setInboxNoteStmt, err = db.PrepareContext(ctx, setInboxNote); err != nil {
+		return nil, fmt.Errorf("error preparing query SetInboxNote: %w", err)
+	}
+	if q.setSourceDisabledStmt, err = db.PrepareContext(ctx, setSourceDisabled); err != nil {
+		return nil, fmt.Errorf("error preparing query SetSourceDisabled: %w", err)
+	}
+	if q.setSourceLimitsStmt, err = db.PrepareContext(ctx, setSourceLimits); err != nil {
+		return nil, fmt.Errorf("error preparing query SetSourceLimits: %w", err)
+	}
+	if q.setUserDisabledStmt, err = db.PrepareContext(ctx, setUserDisabled); err != nil {
+		return nil, fmt.Errorf("error preparing query SetUserDisabled: %w", err)
+	}
+	if q.setUserPasswordStmt, err = db.PrepareContext(ctx, setUserPassword); err != nil {
+		return nil, fmt.Errorf("error preparing query SetUserPassword: %w", err)
+	}
+	if q.setUserRoleStmt, err = db.PrepareContext(ctx, setUserRole); err != nil {
+		return nil, fmt.Errorf("error preparing query SetUserRole: %w", err)
+	}
+	if q.setupTokenValidStmt, err = db.PrepareContext(ctx, setupTokenValid); err != nil {
+		return nil, fmt.Errorf("error preparing query SetupTokenValid: %w", err)
+	}
+	if q.touchAPITokenStmt, err = db.PrepareContext(ctx, touchAPIToken); err != nil {
+		return nil, fmt.Errorf("error preparing query TouchAPIToken: %w", err)
+	}
+	if q.touchSessionStmt, err = db.PrepareContext(ctx, touchSession); err != nil {
+		return nil, fmt.Errorf("error preparing query TouchSession: %w", err)
+	}
+	if q.trimRejectedStmt, err = db.PrepareContext(ctx, trimRejected); err != nil {
+		return nil, fmt.Errorf("error preparing query TrimRejected: %w", err)
+	}
+	if q.unprovisionAllSourcesStmt, err = db.PrepareContext(ctx, unprovisionAllSources); err != nil {
+		return nil, fmt.Errorf("error preparing query UnprovisionAllSources: %w", err)
+	}
+	if q.unprovisionSourcesExceptStmt, err = db.PrepareContext(ctx, unprovisionSourcesExcept); err != nil {
+		return nil, fmt.Errorf("error preparing query UnprovisionSourcesExcept: %w", err)
+	}
+	if q.updateOpenNotificationStmt, err = db.PrepareContext(ctx, updateOpenNotification); err != nil {
+		return nil, fmt.Errorf("error preparing query UpdateOpenNotification: %w", err)
+	}
+	if q.upsertProvisionedSourceStmt, err = db.PrepareContext(ctx, upsertProvisionedSource); err != nil {
+		return nil, fmt.Errorf("error preparing query UpsertProvisionedSource: %w", err)
+	}
+	if q.useSetupTokenStmt, err = db.PrepareContext(ctx, useSetupToken); err != nil {
+		return nil, fmt.Errorf("error preparing query UseSetupToken: %w", err)
+	}
+	return &q, nil
+}
+
+func (q *Queries) Close() error {
+	var err error
+	if q.addAuditStmt != nil {
+		if cerr := q.addAuditStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing addAuditStmt: %w", cerr)
+		}
+	}
+	if q.addRejectedStmt != nil {
+		if cerr := q.addRejectedStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing addRejectedStmt: %w", cerr)
+		}
+	}
+	if q.allSourcesStmt != nil {
+		if cerr := q.allSourcesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing allSourcesStmt: %w", cerr)
+		}
+	}
+	if q.closeIfQuietStmt != nil {
+		if cerr := q.closeIfQuietStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing closeIfQuietStmt: %w", cerr)
+		}
+	}
+	if q.closeNotificationStmt != nil {
+		if cerr := q.closeNotificationStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing closeNotificationStmt: %w", cerr)
+		}
+	}
+	if q.countActiveAdminsStmt != nil {
+		if cerr := q.countActiveAdminsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countActiveAdminsStmt: %w", cerr)
+		}
+	}
+	if q.countOpenNotificationsStmt != nil {
+		if cerr := q.countOpenNotificationsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countOpenNotificationsStmt: %w", cerr)
+		}
+	}
+	if q.countUsersStmt != nil {
+		if cerr := q.countUsersStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countUsersStmt: %w", cerr)
+		}
+	}
+	if q.createAPITokenStmt != nil {
+		if cerr := q.createAPITokenStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing createAPITokenStmt: %w", cerr)
+		}
+	}
+	if q.createSessionStmt != nil {
+		if cerr := q.createSessionStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing createSessionStmt: %w", cerr)
+		}
+	}
+	if q.createSetupTokenStmt != nil {
+		if cerr := q.createSetupTokenStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing createSetupTokenStmt: %w", cerr)
+		}
+	}
+	if q.createSourceStmt != nil {
+		if cerr := q.createSourceStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing createSourceStmt: %w", cerr)
+		}
+	}
+	if q.createUserStmt != nil {
+		if cerr := q.createUserStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing createUserStmt: %w", cerr)
+		}
+	}
+	if q.deleteExpiredSessionsStmt != nil {
+		if cerr := q.deleteExpiredSessionsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteExpiredSessionsStmt: %w", cerr)
+		}
+	}
+	if q.deleteOtherSessionsStmt != nil {
+		if cerr := q.deleteOtherSessionsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteOtherSessionsStmt: %w", cerr)
+		}
+	}
+	if q.deleteSessionStmt != nil {
+		if cerr := q.deleteSessionStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteSessionStmt: %w", cerr)
+		}
+	}
+	if q.deleteSourceStmt != nil {
+		if cerr := q.deleteSourceStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteSourceStmt: %w", cerr)
+		}
+	}
+	if q.deleteUnusedSetupTokensStmt != nil {
+		if cerr := q.deleteUnusedSetupTokensStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteUnusedSetupTokensStmt: %w", cerr)
+		}
+	}
+	if q.getAPITokenByHashStmt != nil {
+		if cerr := q.getAPITokenByHashStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getAPITokenByHashStmt: %w", cerr)
+		}
+	}
+	if q.getInboxByKeyStmt != nil {
+		if cerr := q.getInboxByKeyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getInboxByKeyStmt: %w", cerr)
+		}
+	}
+	if q.getNotificationStmt != nil {
+		if cerr := q.getNotificationStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getNotificationStmt: %w", cerr)
+		}
+	}
+	if q.getOpenNotificationStmt != nil {
+		if cerr := q.getOpenNotificationStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getOpenNotificationStmt: %w", cerr)
+		}
+	}
+	if q.getSessionStmt != nil {
+		if cerr := q.getSessionStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getSessionStmt: %w", cerr)
+		}
+	}
+	if q.getSourceStmt != nil {
+		if cerr := q.getSourceStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getSourceStmt: %w", cerr)
+		}
+	}
+	if q.getUserStmt != nil {
+		if cerr := q.getUserStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getUserStmt: %w", cerr)
+		}
+	}
+	if q.getUserByNameStmt != nil {
+		if cerr := q.getUserByNameStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getUserByNameStmt: %w", cerr)
+		}
+	}
+	if q.hasNotificationsStmt != nil {
+		if cerr := q.hasNotificationsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing hasNotificationsStmt: %w", cerr)
+		}
+	}
+	if q.insertInboxStmt != nil {
+		if cerr := q.insertInboxStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertInboxStmt: %w", cerr)
+		}
+	}
+	if q.insertNotificationStmt != nil {
+		if cerr := q.insertNotificationStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertNotificationStmt: %w", cerr)
+		}
+	}
+	if q.insertTimelineStmt != nil {
+		if cerr := q.insertTimelineStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertTimelineStmt: %w", cerr)
+		}
+	}
+	if q.listAuditStmt != nil {
+		if cerr := q.listAuditStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listAuditStmt: %w", cerr)
+		}
+	}
+	if q.listClosedNotificationsStmt != nil {
+		if cerr := q.listClosedNotificationsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listClosedNotificationsStmt: %w", cerr)
+		}
+	}
+	if q.listDeliveriesStmt != nil {
+		if cerr := q.listDeliveriesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listDeliveriesStmt: %w", cerr)
+		}
+	}
+	if q.listOpenNotificationsStmt != nil {
+		if cerr := q.listOpenNotificationsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listOpenNotificationsStmt: %w", cerr)
+		}
+	}
+	if q.listQuietNotificationsStmt != nil {
+		if cerr := q.listQuietNotificationsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listQuietNotificationsStmt: %w", cerr)
+		}
+	}
+	if q.listRejectedStmt != nil {
+		if cerr := q.listRejectedStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listRejectedStmt: %w", cerr)
+		}
+	}
+	if q.listSourceNamesStmt != nil {
+		if cerr := q.listSourceNamesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listSourceNamesStmt: %w", cerr)
+		}
+	}
+	if q.listSourcesStmt != nil {
+		if cerr := q.listSourcesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listSourcesStmt: %w", cerr)
+		}
+	}
+	if q.listTimelineStmt != nil {
+		if cerr := q.listTimelineStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTimelineStmt: %w", cerr)
+		}
+	}
+	if q.listTimelineTailStmt != nil {
+		if cerr := q.listTimelineTailStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTimelineTailStmt: %w", cerr)
+		}
+	}
+	if q.listUsersStmt != nil {
+		if cerr := q.listUsersStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listUsersStmt: %w", cerr)
+		}
+	}
+	if q.rotateSourceSecretStmt != nil {
+		if cerr := q.rotateSourceSecretStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing rotateSourceSecretStmt: %w", cerr)
+		}
+	}
+	if q.setInboxNoteStmt != nil {
+		if cerr := q.setInboxNoteStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing setInboxNoteStmt: %w", cerr)
+		}
+	}
+	if q.setSourceDisabledStmt != nil {
+		if cerr := q.setSourceDisabledStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing setSourceDisabledStmt: %w", cerr)
+		}
+	}
+	if q.setSourceLimitsStmt != nil {
+		if cerr := q.setSourceLimitsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing setSourceLimitsStmt: %w", cerr)
+		}
+	}
+	if q.setUserDisabledStmt != nil {
+		if cerr := q.setUserDisabledStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing setUserDisabledStmt: %w", cerr)
+		}
+	}
+	if q.setUserPasswordStmt != nil {
+		if cerr := q.setUserPasswordStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing setUserPasswordStmt: %w", cerr)
+		}
+	}
+	if q.setUserRoleStmt != nil {
+		if cerr := q.setUserRoleStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing setUserRoleStmt: %w", cerr)
+		}
+	}
+	if q.setupTokenValidStmt != nil {
+		if cerr := q.setupTokenValidStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing setupTokenValidStmt: %w", cerr)
+		}
+	}
+	if q.touchAPITokenStmt != nil {
+		if cerr := q.touchAPITokenStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing touchAPITokenStmt: %w", cerr)
+		}
+	}
+	if q.touchSessionStmt != nil {
+		if cerr := q.touchSessionStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing touchSessionStmt: %w", cerr)
+		}
+	}
+	if q.trimRejectedStmt != nil {
+		if cerr := q.trimRejectedStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing trimRejectedStmt: %w", cerr)
+		}
+	}
+	if q.unprovisionAllSourcesStmt != nil {
+		if cerr := q.unprovisionAllSourcesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing unprovisionAllSourcesStmt: %w", cerr)
+		}
+	}
+	if q.unprovisionSourcesExceptStmt != nil {
+		if cerr := q.unprovisionSourcesExceptStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing unprovisionSourcesExceptStmt: %w", cerr)
+		}
+	}
+	if q.updateOpenNotificationStmt != nil {
+		if cerr := q.updateOpenNotificationStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing updateOpenNotificationStmt: %w", cerr)
+		}
+	}
+	if q.upsertProvisionedSourceStmt != nil {
+		if cerr := q.upsertProvisionedSourceStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing upsertProvisionedSourceStmt: %w", cerr)
+		}
+	}
+	if q.useSetupTokenStmt != nil {
+		if cerr := q.useSetupTokenStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing useSetupTokenStmt: %w", cerr)
+		}
+	}
+	return err
+}
+
+func (q *Queries) exec(ctx context.Context, stmt *sql.Stmt, query string, args ...interface{}) (sql.Result, error) {
+	switch {
+	case stmt != nil && q.tx != nil:
+		return q.tx.StmtContext(ctx, stmt).ExecContext(ctx, args...)
+	case stmt != nil:
+		return stmt.ExecContext(ctx, args...)
+	default:
+		return q.db.ExecContext(ctx, query, args...)
+	}
+}
+
+func (q *Queries) query(ctx context.Context, stmt *sql.Stmt, query string, args ...interface{}) (*sql.Rows, error) {
+	switch {
+	case stmt != nil && q.tx != nil:
+		return q.tx.StmtContext(ctx, stmt).QueryContext(ctx, args...)
+	case stmt != nil:
+		return stmt.QueryContext(ctx, args...)
+	default:
+		return q.db.QueryContext(ctx, query, args...)
+	}
+}
+
+func (q *Queries) queryRow(ctx context.Context, stmt *sql.Stmt, query string, args ...interface{}) *sql.Row {
+	switch {
+	case stmt != nil && q.tx != nil:
+		return q.tx.StmtContext(ctx, stmt).QueryRowContext(ctx, args...)
+	case stmt != nil:
+		return stmt.QueryRowContext(ctx, args...)
+	default:
+		return q.db.QueryRowContext(ctx, query, args...)
+	}
+}
+
 type Queries struct {
-	db DBTX
+	db                           DBTX
+	tx                           *sql.Tx
+	addAuditStmt                 *sql.Stmt
+	addRejectedStmt              *sql.Stmt
+	allSourcesStmt               *sql.Stmt
+	closeIfQuietStmt             *sql.Stmt
+	closeNotificationStmt        *sql.Stmt
+	countActiveAdminsStmt        *sql.Stmt
+	countOpenNotificationsStmt   *sql.Stmt
+	countUsersStmt               *sql.Stmt
+	createAPITokenStmt           *sql.Stmt
+	createSessionStmt            *sql.Stmt
+	createSetupTokenStmt         *sql.Stmt
+	createSourceStmt             *sql.Stmt
+	createUserStmt               *sql.Stmt
+	deleteExpiredSessionsStmt    *sql.Stmt
+	deleteOtherSessionsStmt      *sql.Stmt
+	deleteSessionStmt            *sql.Stmt
+	deleteSourceStmt             *sql.Stmt
+	deleteUnusedSetupTokensStmt  *sql.Stmt
+	getAPITokenByHashStmt        *sql.Stmt
+	getInboxByKeyStmt            *sql.Stmt
+	getNotificationStmt          *sql.Stmt
+	getOpenNotificationStmt      *sql.Stmt
+	getSessionStmt               *sql.Stmt
+	getSourceStmt                *sql.Stmt
+	getUserStmt                  *sql.Stmt
+	getUserByNameStmt            *sql.Stmt
+	hasNotificationsStmt         *sql.Stmt
+	insertInboxStmt              *sql.Stmt
+	insertNotificationStmt       *sql.Stmt
+	insertTimelineStmt           *sql.Stmt
+	listAuditStmt                *sql.Stmt
+	listClosedNotificationsStmt  *sql.Stmt
+	listDeliveriesStmt           *sql.Stmt
+	listOpenNotificationsStmt    *sql.Stmt
+	listQuietNotificationsStmt   *sql.Stmt
+	listRejectedStmt             *sql.Stmt
+	listSourceNamesStmt          *sql.Stmt
+	listSourcesStmt              *sql.Stmt
+	listTimelineStmt             *sql.Stmt
+	listTimelineTailStmt         *sql.Stmt
+	listUsersStmt                *sql.Stmt
+	rotateSourceSecretStmt       *sql.Stmt
+	setInboxNoteStmt             *sql.Stmt
+	setSourceDisabledStmt        *sql.Stmt
+	setSourceLimitsStmt          *sql.Stmt
+	setUserDisabledStmt          *sql.Stmt
+	setUserPasswordStmt          *sql.Stmt
+	setUserRoleStmt              *sql.Stmt
+	setupTokenValidStmt          *sql.Stmt
+	touchAPITokenStmt            *sql.Stmt
+	touchSessionStmt             *sql.Stmt
+	trimRejectedStmt             *sql.Stmt
+	unprovisionAllSourcesStmt    *sql.Stmt
+	unprovisionSourcesExceptStmt *sql.Stmt
+	updateOpenNotificationStmt   *sql.Stmt
+	upsertProvisionedSourceStmt  *sql.Stmt
+	useSetupTokenStmt            *sql.Stmt
 }
 
 func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 	return &Queries{
-		db: tx,
+		db:                           tx,
+		tx:                           tx,
+		addAuditStmt:                 q.addAuditStmt,
+		addRejectedStmt:              q.addRejectedStmt,
+		allSourcesStmt:               q.allSourcesStmt,
+		closeIfQuietStmt:             q.closeIfQuietStmt,
+		closeNotificationStmt:        q.closeNotificationStmt,
+		countActiveAdminsStmt:        q.countActiveAdminsStmt,
+		countOpenNotificationsStmt:   q.countOpenNotificationsStmt,
+		countUsersStmt:               q.countUsersStmt,
+		createAPITokenStmt:           q.createAPITokenStmt,
+		createSessionStmt:            q.createSessionStmt,
+		createSetupTokenStmt:         q.createSetupTokenStmt,
+		createSourceStmt:             q.createSourceStmt,
+		createUserStmt:               q.createUserStmt,
+		deleteExpiredSessionsStmt:    q.deleteExpiredSessionsStmt,
+		deleteOtherSessionsStmt:      q.deleteOtherSessionsStmt,
+		deleteSessionStmt:            q.deleteSessionStmt,
+		deleteSourceStmt:             q.deleteSourceStmt,
+		deleteUnusedSetupTokensStmt:  q.deleteUnusedSetupTokensStmt,
+		getAPITokenByHashStmt:        q.getAPITokenByHashStmt,
+		getInboxByKeyStmt:            q.getInboxByKeyStmt,
+		getNotificationStmt:          q.getNotificationStmt,
+		getOpenNotificationStmt:      q.getOpenNotificationStmt,
+		getSessionStmt:               q.getSessionStmt,
+		getSourceStmt:                q.getSourceStmt,
+		getUserStmt:                  q.getUserStmt,
+		getUserByNameStmt:            q.getUserByNameStmt,
+		hasNotificationsStmt:         q.hasNotificationsStmt,
+		insertInboxStmt:              q.insertInboxStmt,
+		insertNotificationStmt:       q.insertNotificationStmt,
+		insertTimelineStmt:           q.insertTimelineStmt,
+		listAuditStmt:                q.listAuditStmt,
+		listClosedNotificationsStmt:  q.listClosedNotificationsStmt,
+		listDeliveriesStmt:           q.listDeliveriesStmt,
+		listOpenNotificationsStmt:    q.listOpenNotificationsStmt,
+		listQuietNotificationsStmt:   q.listQuietNotificationsStmt,
+		listRejectedStmt:             q.listRejectedStmt,
+		listSourceNamesStmt:          q.listSourceNamesStmt,
+		listSourcesStmt:              q.listSourcesStmt,
+		listTimelineStmt:             q.listTimelineStmt,
+		listTimelineTailStmt:         q.listTimelineTailStmt,
+		listUsersStmt:                q.listUsersStmt,
+		rotateSourceSecretStmt:       q.rotateSourceSecretStmt,
+		setInboxNoteStmt:             q.setInboxNoteStmt,
+		setSourceDisabledStmt:        q.setSourceDisabledStmt,
+		setSourceLimitsStmt:          q.setSourceLimitsStmt,
+		setUserDisabledStmt:          q.setUserDisabledStmt,
+		setUserPasswordStmt:          q.setUserPasswordStmt,
+		setUserRoleStmt:              q.setUserRoleStmt,
+		setupTokenValidStmt:          q.setupTokenValidStmt,
+		touchAPITokenStmt:            q.touchAPITokenStmt,
+		touchSessionStmt:             q.touchSessionStmt,
+		trimRejectedStmt:             q.trimRejectedStmt,
+		unprovisionAllSourcesStmt:    q.unprovisionAllSourcesStmt,
+		unprovisionSourcesExceptStmt: q.unprovisionSourcesExceptStmt,
+		updateOpenNotificationStmt:   q.updateOpenNotificationStmt,
+		upsertProvisionedSourceStmt:  q.upsertProvisionedSourceStmt,
+		useSetupTokenStmt:            q.useSetupTokenStmt,
 	}
 }

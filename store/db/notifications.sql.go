@@ -24,7 +24,7 @@ type CloseIfQuietParams struct {
 }
 
 func (q *Queries) CloseIfQuiet(ctx context.Context, arg CloseIfQuietParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, closeIfQuiet,
+	result, err := q.exec(ctx, q.closeIfQuietStmt, closeIfQuiet,
 		arg.CloseReason,
 		arg.ClosedAt,
 		arg.Seq,
@@ -48,7 +48,7 @@ type CloseNotificationParams struct {
 }
 
 func (q *Queries) CloseNotification(ctx context.Context, arg CloseNotificationParams) error {
-	_, err := q.db.ExecContext(ctx, closeNotification,
+	_, err := q.exec(ctx, q.closeNotificationStmt, closeNotification,
 		arg.CloseReason,
 		arg.ClosedAt,
 		arg.LastSeen,
@@ -62,7 +62,7 @@ SELECT CAST(coalesce(sum(n), 0) AS INTEGER) FROM open_counts
 `
 
 func (q *Queries) CountOpenNotifications(ctx context.Context) (int64, error) {
-	row := q.db.QueryRowContext(ctx, countOpenNotifications)
+	row := q.queryRow(ctx, q.countOpenNotificationsStmt, countOpenNotifications)
 	var column_1 int64
 	err := row.Scan(&column_1)
 	return column_1, err
@@ -78,7 +78,7 @@ type GetInboxByKeyParams struct {
 }
 
 func (q *Queries) GetInboxByKey(ctx context.Context, arg GetInboxByKeyParams) (int64, error) {
-	row := q.db.QueryRowContext(ctx, getInboxByKey, arg.SourceID, arg.DeliveryKey)
+	row := q.queryRow(ctx, q.getInboxByKeyStmt, getInboxByKey, arg.SourceID, arg.DeliveryKey)
 	var id int64
 	err := row.Scan(&id)
 	return id, err
@@ -98,7 +98,7 @@ type GetNotificationRow struct {
 }
 
 func (q *Queries) GetNotification(ctx context.Context, id string) (GetNotificationRow, error) {
-	row := q.db.QueryRowContext(ctx, getNotification, id)
+	row := q.queryRow(ctx, q.getNotificationStmt, getNotification, id)
 	var i GetNotificationRow
 	err := row.Scan(
 		&i.Notification.Seq,
@@ -140,7 +140,7 @@ type GetOpenNotificationParams struct {
 }
 
 func (q *Queries) GetOpenNotification(ctx context.Context, arg GetOpenNotificationParams) (Notification, error) {
-	row := q.db.QueryRowContext(ctx, getOpenNotification, arg.SourceID, arg.LifecycleKey)
+	row := q.queryRow(ctx, q.getOpenNotificationStmt, getOpenNotification, arg.SourceID, arg.LifecycleKey)
 	var i Notification
 	err := row.Scan(
 		&i.Seq,
@@ -174,7 +174,7 @@ SELECT EXISTS (SELECT 1 FROM notifications)
 `
 
 func (q *Queries) HasNotifications(ctx context.Context) (bool, error) {
-	row := q.db.QueryRowContext(ctx, hasNotifications)
+	row := q.queryRow(ctx, q.hasNotificationsStmt, hasNotifications)
 	var exists bool
 	err := row.Scan(&exists)
 	return exists, err
@@ -197,7 +197,7 @@ type InsertInboxParams struct {
 }
 
 func (q *Queries) InsertInbox(ctx context.Context, arg InsertInboxParams) (int64, error) {
-	row := q.db.QueryRowContext(ctx, insertInbox,
+	row := q.queryRow(ctx, q.insertInboxStmt, insertInbox,
 		arg.SourceID,
 		arg.DeliveryKey,
 		arg.ReceivedAt,
@@ -240,7 +240,7 @@ type InsertNotificationParams struct {
 }
 
 func (q *Queries) InsertNotification(ctx context.Context, arg InsertNotificationParams) (int64, error) {
-	row := q.db.QueryRowContext(ctx, insertNotification,
+	row := q.queryRow(ctx, q.insertNotificationStmt, insertNotification,
 		arg.ID,
 		arg.SourceID,
 		arg.LifecycleKey,
@@ -281,7 +281,7 @@ type InsertTimelineParams struct {
 }
 
 func (q *Queries) InsertTimeline(ctx context.Context, arg InsertTimelineParams) error {
-	_, err := q.db.ExecContext(ctx, insertTimeline,
+	_, err := q.exec(ctx, q.insertTimelineStmt, insertTimeline,
 		arg.NotificationSeq,
 		arg.InboxID,
 		arg.At,
@@ -326,7 +326,7 @@ type ListClosedNotificationsRow struct {
 }
 
 func (q *Queries) ListClosedNotifications(ctx context.Context, arg ListClosedNotificationsParams) ([]ListClosedNotificationsRow, error) {
-	rows, err := q.db.QueryContext(ctx, listClosedNotifications,
+	rows, err := q.query(ctx, q.listClosedNotificationsStmt, listClosedNotifications,
 		arg.BeforeClosed,
 		arg.BeforeSeq,
 		arg.SourceID,
@@ -411,7 +411,7 @@ type ListOpenNotificationsRow struct {
 }
 
 func (q *Queries) ListOpenNotifications(ctx context.Context, arg ListOpenNotificationsParams) ([]ListOpenNotificationsRow, error) {
-	rows, err := q.db.QueryContext(ctx, listOpenNotifications,
+	rows, err := q.query(ctx, q.listOpenNotificationsStmt, listOpenNotifications,
 		arg.BeforeSeq,
 		arg.SourceID,
 		arg.MinRank,
@@ -482,7 +482,7 @@ type ListQuietNotificationsRow struct {
 }
 
 func (q *Queries) ListQuietNotifications(ctx context.Context) ([]ListQuietNotificationsRow, error) {
-	rows, err := q.db.QueryContext(ctx, listQuietNotifications)
+	rows, err := q.query(ctx, q.listQuietNotificationsStmt, listQuietNotifications)
 	if err != nil {
 		return nil, err
 	}
@@ -522,7 +522,7 @@ type ListSourceNamesRow struct {
 }
 
 func (q *Queries) ListSourceNames(ctx context.Context) ([]ListSourceNamesRow, error) {
-	rows, err := q.db.QueryContext(ctx, listSourceNames)
+	rows, err := q.query(ctx, q.listSourceNamesStmt, listSourceNames)
 	if err != nil {
 		return nil, err
 	}
@@ -567,7 +567,7 @@ type ListTimelineRow struct {
 }
 
 func (q *Queries) ListTimeline(ctx context.Context, notificationSeq int64) ([]ListTimelineRow, error) {
-	rows, err := q.db.QueryContext(ctx, listTimeline, notificationSeq)
+	rows, err := q.query(ctx, q.listTimelineStmt, listTimeline, notificationSeq)
 	if err != nil {
 		return nil, err
 	}
@@ -631,7 +631,7 @@ type ListTimelineTailRow struct {
 }
 
 func (q *Queries) ListTimelineTail(ctx context.Context, arg ListTimelineTailParams) ([]ListTimelineTailRow, error) {
-	rows, err := q.db.QueryContext(ctx, listTimelineTail, arg.NotificationSeq, arg.Limit)
+	rows, err := q.query(ctx, q.listTimelineTailStmt, listTimelineTail, arg.NotificationSeq, arg.Limit)
 	if err != nil {
 		return nil, err
 	}
@@ -676,7 +676,7 @@ type SetInboxNoteParams struct {
 }
 
 func (q *Queries) SetInboxNote(ctx context.Context, arg SetInboxNoteParams) error {
-	_, err := q.db.ExecContext(ctx, setInboxNote, arg.Note, arg.ID)
+	_, err := q.exec(ctx, q.setInboxNoteStmt, setInboxNote, arg.Note, arg.ID)
 	return err
 }
 
@@ -706,7 +706,7 @@ type UpdateOpenNotificationParams struct {
 }
 
 func (q *Queries) UpdateOpenNotification(ctx context.Context, arg UpdateOpenNotificationParams) error {
-	_, err := q.db.ExecContext(ctx, updateOpenNotification,
+	_, err := q.exec(ctx, q.updateOpenNotificationStmt, updateOpenNotification,
 		arg.Severity,
 		arg.SeverityRank,
 		arg.SenderState,

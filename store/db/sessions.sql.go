@@ -22,7 +22,7 @@ type CreateSessionParams struct {
 }
 
 func (q *Queries) CreateSession(ctx context.Context, arg CreateSessionParams) error {
-	_, err := q.db.ExecContext(ctx, createSession,
+	_, err := q.exec(ctx, q.createSessionStmt, createSession,
 		arg.IDHash,
 		arg.UserID,
 		arg.CreatedAt,
@@ -41,7 +41,7 @@ type DeleteExpiredSessionsParams struct {
 }
 
 func (q *Queries) DeleteExpiredSessions(ctx context.Context, arg DeleteExpiredSessionsParams) error {
-	_, err := q.db.ExecContext(ctx, deleteExpiredSessions, arg.SeenAt, arg.CreatedAt)
+	_, err := q.exec(ctx, q.deleteExpiredSessionsStmt, deleteExpiredSessions, arg.SeenAt, arg.CreatedAt)
 	return err
 }
 
@@ -55,7 +55,7 @@ type DeleteOtherSessionsParams struct {
 }
 
 func (q *Queries) DeleteOtherSessions(ctx context.Context, arg DeleteOtherSessionsParams) error {
-	_, err := q.db.ExecContext(ctx, deleteOtherSessions, arg.UserID, arg.IDHash)
+	_, err := q.exec(ctx, q.deleteOtherSessionsStmt, deleteOtherSessions, arg.UserID, arg.IDHash)
 	return err
 }
 
@@ -64,7 +64,7 @@ DELETE FROM sessions WHERE id_hash = ?
 `
 
 func (q *Queries) DeleteSession(ctx context.Context, idHash string) error {
-	_, err := q.db.ExecContext(ctx, deleteSession, idHash)
+	_, err := q.exec(ctx, q.deleteSessionStmt, deleteSession, idHash)
 	return err
 }
 
@@ -81,7 +81,7 @@ type GetSessionRow struct {
 }
 
 func (q *Queries) GetSession(ctx context.Context, idHash string) (GetSessionRow, error) {
-	row := q.db.QueryRowContext(ctx, getSession, idHash)
+	row := q.queryRow(ctx, q.getSessionStmt, getSession, idHash)
 	var i GetSessionRow
 	err := row.Scan(
 		&i.User.ID,
@@ -107,6 +107,6 @@ type TouchSessionParams struct {
 }
 
 func (q *Queries) TouchSession(ctx context.Context, arg TouchSessionParams) error {
-	_, err := q.db.ExecContext(ctx, touchSession, arg.SeenAt, arg.IDHash)
+	_, err := q.exec(ctx, q.touchSessionStmt, touchSession, arg.SeenAt, arg.IDHash)
 	return err
 }

@@ -27,7 +27,7 @@ type AddRejectedParams struct {
 }
 
 func (q *Queries) AddRejected(ctx context.Context, arg AddRejectedParams) error {
-	_, err := q.db.ExecContext(ctx, addRejected,
+	_, err := q.exec(ctx, q.addRejectedStmt, addRejected,
 		arg.SourceID,
 		arg.At,
 		arg.Ip,
@@ -37,6 +37,47 @@ func (q *Queries) AddRejected(ctx context.Context, arg AddRejectedParams) error 
 		arg.BodyExcerpt,
 	)
 	return err
+}
+
+const allSources = `-- name: AllSources :many
+SELECT id, slug, name, kind, secret, old_secret, old_secret_until, disabled, provisioned, rate_per_minute, resolve_after_seconds, created_at, updated_at FROM sources
+`
+
+func (q *Queries) AllSources(ctx context.Context) ([]Source, error) {
+	rows, err := q.query(ctx, q.allSourcesStmt, allSources)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Source{}
+	for rows.Next() {
+		var i Source
+		if err := rows.Scan(
+			&i.ID,
+			&i.Slug,
+			&i.Name,
+			&i.Kind,
+			&i.Secret,
+			&i.OldSecret,
+			&i.OldSecretUntil,
+			&i.Disabled,
+			&i.Provisioned,
+			&i.RatePerMinute,
+			&i.ResolveAfterSeconds,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const createSource = `-- name: CreateSource :one
@@ -58,7 +99,7 @@ type CreateSourceParams struct {
 }
 
 func (q *Queries) CreateSource(ctx context.Context, arg CreateSourceParams) (Source, error) {
-	row := q.db.QueryRowContext(ctx, createSource,
+	row := q.queryRow(ctx, q.createSourceStmt, createSource,
 		arg.Slug,
 		arg.Name,
 		arg.Kind,
@@ -93,7 +134,7 @@ DELETE FROM sources WHERE id = ?
 `
 
 func (q *Queries) DeleteSource(ctx context.Context, id int64) error {
-	_, err := q.db.ExecContext(ctx, deleteSource, id)
+	_, err := q.exec(ctx, q.deleteSourceStmt, deleteSource, id)
 	return err
 }
 
@@ -102,32 +143,7 @@ SELECT id, slug, name, kind, secret, old_secret, old_secret_until, disabled, pro
 `
 
 func (q *Queries) GetSource(ctx context.Context, id int64) (Source, error) {
-	row := q.db.QueryRowContext(ctx, getSource, id)
-	var i Source
-	err := row.Scan(
-		&i.ID,
-		&i.Slug,
-		&i.Name,
-		&i.Kind,
-		&i.Secret,
-		&i.OldSecret,
-		&i.OldSecretUntil,
-		&i.Disabled,
-		&i.Provisioned,
-		&i.RatePerMinute,
-		&i.ResolveAfterSeconds,
-		&i.CreatedAt,
-		&i.UpdatedAt,
-	)
-	return i, err
-}
-
-const getSourceBySlug = `-- name: GetSourceBySlug :one
-SELECT id, slug, name, kind, secret, old_secret, old_secret_until, disabled, provisioned, rate_per_minute, resolve_after_seconds, created_at, updated_at FROM sources WHERE slug = ?
-`
-
-func (q *Queries) GetSourceBySlug(ctx context.Context, slug string) (Source, error) {
-	row := q.db.QueryRowContext(ctx, getSourceBySlug, slug)
+	row := q.queryRow(ctx, q.getSourceStmt, getSource, id)
 	var i Source
 	err := row.Scan(
 		&i.ID,
@@ -165,7 +181,7 @@ type ListDeliveriesRow struct {
 }
 
 func (q *Queries) ListDeliveries(ctx context.Context, arg ListDeliveriesParams) ([]ListDeliveriesRow, error) {
-	rows, err := q.db.QueryContext(ctx, listDeliveries, arg.SourceID, arg.Limit)
+	rows, err := q.query(ctx, q.listDeliveriesStmt, listDeliveries, arg.SourceID, arg.Limit)
 	if err != nil {
 		return nil, err
 	}
@@ -203,7 +219,7 @@ type ListRejectedParams struct {
 }
 
 func (q *Queries) ListRejected(ctx context.Context, arg ListRejectedParams) ([]Rejected, error) {
-	rows, err := q.db.QueryContext(ctx, listRejected, arg.SourceID, arg.Limit)
+	rows, err := q.query(ctx, q.listRejectedStmt, listRejected, arg.SourceID, arg.Limit)
 	if err != nil {
 		return nil, err
 	}
@@ -260,7 +276,7 @@ type ListSourcesRow struct {
 }
 
 func (q *Queries) ListSources(ctx context.Context) ([]ListSourcesRow, error) {
-	rows, err := q.db.QueryContext(ctx, listSources)
+	rows, err := q.query(ctx, q.listSourcesStmt, listSources)
 	if err != nil {
 		return nil, err
 	}
@@ -310,7 +326,7 @@ type RotateSourceSecretParams struct {
 }
 
 func (q *Queries) RotateSourceSecret(ctx context.Context, arg RotateSourceSecretParams) error {
-	_, err := q.db.ExecContext(ctx, rotateSourceSecret,
+	_, err := q.exec(ctx, q.rotateSourceSecretStmt, rotateSourceSecret,
 		arg.Secret,
 		arg.OldSecretUntil,
 		arg.UpdatedAt,
@@ -330,7 +346,7 @@ type SetSourceDisabledParams struct {
 }
 
 func (q *Queries) SetSourceDisabled(ctx context.Context, arg SetSourceDisabledParams) error {
-	_, err := q.db.ExecContext(ctx, setSourceDisabled, arg.Disabled, arg.UpdatedAt, arg.ID)
+	_, err := q.exec(ctx, q.setSourceDisabledStmt, setSourceDisabled, arg.Disabled, arg.UpdatedAt, arg.ID)
 	return err
 }
 
@@ -346,7 +362,7 @@ type SetSourceLimitsParams struct {
 }
 
 func (q *Queries) SetSourceLimits(ctx context.Context, arg SetSourceLimitsParams) error {
-	_, err := q.db.ExecContext(ctx, setSourceLimits,
+	_, err := q.exec(ctx, q.setSourceLimitsStmt, setSourceLimits,
 		arg.RatePerMinute,
 		arg.ResolveAfterSeconds,
 		arg.UpdatedAt,
@@ -367,7 +383,7 @@ type TrimRejectedParams struct {
 }
 
 func (q *Queries) TrimRejected(ctx context.Context, arg TrimRejectedParams) error {
-	_, err := q.db.ExecContext(ctx, trimRejected, arg.SourceID, arg.Keep)
+	_, err := q.exec(ctx, q.trimRejectedStmt, trimRejected, arg.SourceID, arg.Keep)
 	return err
 }
 
@@ -376,7 +392,7 @@ UPDATE sources SET provisioned = 0, disabled = 1, updated_at = ? WHERE provision
 `
 
 func (q *Queries) UnprovisionAllSources(ctx context.Context, updatedAt time.Time) error {
-	_, err := q.db.ExecContext(ctx, unprovisionAllSources, updatedAt)
+	_, err := q.exec(ctx, q.unprovisionAllSourcesStmt, unprovisionAllSources, updatedAt)
 	return err
 }
 
@@ -402,7 +418,7 @@ func (q *Queries) UnprovisionSourcesExcept(ctx context.Context, arg UnprovisionS
 	} else {
 		query = strings.Replace(query, "/*SLICE:slugs*/?", "NULL", 1)
 	}
-	_, err := q.db.ExecContext(ctx, query, queryParams...)
+	_, err := q.exec(ctx, nil, query, queryParams...)
 	return err
 }
 
@@ -427,7 +443,7 @@ type UpsertProvisionedSourceParams struct {
 }
 
 func (q *Queries) UpsertProvisionedSource(ctx context.Context, arg UpsertProvisionedSourceParams) error {
-	_, err := q.db.ExecContext(ctx, upsertProvisionedSource,
+	_, err := q.exec(ctx, q.upsertProvisionedSourceStmt, upsertProvisionedSource,
 		arg.Slug,
 		arg.Name,
 		arg.Kind,

@@ -24,7 +24,7 @@ type CreateAPITokenParams struct {
 }
 
 func (q *Queries) CreateAPIToken(ctx context.Context, arg CreateAPITokenParams) (ApiToken, error) {
-	row := q.db.QueryRowContext(ctx, createAPIToken,
+	row := q.queryRow(ctx, q.createAPITokenStmt, createAPIToken,
 		arg.Name,
 		arg.Role,
 		arg.TokenHash,
@@ -47,7 +47,7 @@ SELECT id, name, role, token_hash, created_at, last_used_at FROM api_tokens WHER
 `
 
 func (q *Queries) GetAPITokenByHash(ctx context.Context, tokenHash string) (ApiToken, error) {
-	row := q.db.QueryRowContext(ctx, getAPITokenByHash, tokenHash)
+	row := q.queryRow(ctx, q.getAPITokenByHashStmt, getAPITokenByHash, tokenHash)
 	var i ApiToken
 	err := row.Scan(
 		&i.ID,
@@ -70,6 +70,6 @@ type TouchAPITokenParams struct {
 }
 
 func (q *Queries) TouchAPIToken(ctx context.Context, arg TouchAPITokenParams) error {
-	_, err := q.db.ExecContext(ctx, touchAPIToken, arg.LastUsedAt, arg.ID)
+	_, err := q.exec(ctx, q.touchAPITokenStmt, touchAPIToken, arg.LastUsedAt, arg.ID)
 	return err
 }

@@ -16,7 +16,7 @@ SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled
 `
 
 func (q *Queries) CountActiveAdmins(ctx context.Context) (int64, error) {
-	row := q.db.QueryRowContext(ctx, countActiveAdmins)
+	row := q.queryRow(ctx, q.countActiveAdminsStmt, countActiveAdmins)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
@@ -27,7 +27,7 @@ SELECT count(*) FROM users
 `
 
 func (q *Queries) CountUsers(ctx context.Context) (int64, error) {
-	row := q.db.QueryRowContext(ctx, countUsers)
+	row := q.queryRow(ctx, q.countUsersStmt, countUsers)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
@@ -43,7 +43,7 @@ type CreateSetupTokenParams struct {
 }
 
 func (q *Queries) CreateSetupToken(ctx context.Context, arg CreateSetupTokenParams) error {
-	_, err := q.db.ExecContext(ctx, createSetupToken, arg.TokenHash, arg.CreatedAt)
+	_, err := q.exec(ctx, q.createSetupTokenStmt, createSetupToken, arg.TokenHash, arg.CreatedAt)
 	return err
 }
 
@@ -62,7 +62,7 @@ type CreateUserParams struct {
 }
 
 func (q *Queries) CreateUser(ctx context.Context, arg CreateUserParams) (User, error) {
-	row := q.db.QueryRowContext(ctx, createUser,
+	row := q.queryRow(ctx, q.createUserStmt, createUser,
 		arg.Name,
 		arg.PasswordHash,
 		arg.Role,
@@ -87,7 +87,7 @@ DELETE FROM setup_tokens WHERE used_at IS NULL
 `
 
 func (q *Queries) DeleteUnusedSetupTokens(ctx context.Context) error {
-	_, err := q.db.ExecContext(ctx, deleteUnusedSetupTokens)
+	_, err := q.exec(ctx, q.deleteUnusedSetupTokensStmt, deleteUnusedSetupTokens)
 	return err
 }
 
@@ -96,7 +96,7 @@ SELECT id, name, password_hash, role, disabled, created_at, updated_at FROM user
 `
 
 func (q *Queries) GetUser(ctx context.Context, id int64) (User, error) {
-	row := q.db.QueryRowContext(ctx, getUser, id)
+	row := q.queryRow(ctx, q.getUserStmt, getUser, id)
 	var i User
 	err := row.Scan(
 		&i.ID,
@@ -115,7 +115,7 @@ SELECT id, name, password_hash, role, disabled, created_at, updated_at FROM user
 `
 
 func (q *Queries) GetUserByName(ctx context.Context, name string) (User, error) {
-	row := q.db.QueryRowContext(ctx, getUserByName, name)
+	row := q.queryRow(ctx, q.getUserByNameStmt, getUserByName, name)
 	var i User
 	err := row.Scan(
 		&i.ID,
@@ -134,7 +134,7 @@ SELECT id, name, password_hash, role, disabled, created_at, updated_at FROM user
 `
 
 func (q *Queries) ListUsers(ctx context.Context) ([]User, error) {
-	rows, err := q.db.QueryContext(ctx, listUsers)
+	rows, err := q.query(ctx, q.listUsersStmt, listUsers)
 	if err != nil {
 		return nil, err
 	}
@@ -175,7 +175,7 @@ type SetUserDisabledParams struct {
 }
 
 func (q *Queries) SetUserDisabled(ctx context.Context, arg SetUserDisabledParams) error {
-	_, err := q.db.ExecContext(ctx, setUserDisabled, arg.Disabled, arg.UpdatedAt, arg.ID)
+	_, err := q.exec(ctx, q.setUserDisabledStmt, setUserDisabled, arg.Disabled, arg.UpdatedAt, arg.ID)
 	return err
 }
 
@@ -190,7 +190,7 @@ type SetUserPasswordParams struct {
 }
 
 func (q *Queries) SetUserPassword(ctx context.Context, arg SetUserPasswordParams) error {
-	_, err := q.db.ExecContext(ctx, setUserPassword, arg.PasswordHash, arg.UpdatedAt, arg.ID)
+	_, err := q.exec(ctx, q.setUserPasswordStmt, setUserPassword, arg.PasswordHash, arg.UpdatedAt, arg.ID)
 	return err
 }
 
@@ -205,7 +205,7 @@ type SetUserRoleParams struct {
 }
 
 func (q *Queries) SetUserRole(ctx context.Context, arg SetUserRoleParams) error {
-	_, err := q.db.ExecContext(ctx, setUserRole, arg.Role, arg.UpdatedAt, arg.ID)
+	_, err := q.exec(ctx, q.setUserRoleStmt, setUserRole, arg.Role, arg.UpdatedAt, arg.ID)
 	return err
 }
 
@@ -214,7 +214,7 @@ SELECT count(*) FROM setup_tokens WHERE token_hash = ? AND used_at IS NULL
 `
 
 func (q *Queries) SetupTokenValid(ctx context.Context, tokenHash string) (int64, error) {
-	row := q.db.QueryRowContext(ctx, setupTokenValid, tokenHash)
+	row := q.queryRow(ctx, q.setupTokenValidStmt, setupTokenValid, tokenHash)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
@@ -230,7 +230,7 @@ type UseSetupTokenParams struct {
 }
 
 func (q *Queries) UseSetupToken(ctx context.Context, arg UseSetupTokenParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, useSetupToken, arg.UsedAt, arg.TokenHash)
+	result, err := q.exec(ctx, q.useSetupTokenStmt, useSetupToken, arg.UsedAt, arg.TokenHash)
 	if err != nil {
 		return 0, err
 	}
