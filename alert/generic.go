@@ -54,6 +54,12 @@ func verifyGeneric(req Request, secret string) error {
 	return first
 }
 
+// SignGeneric is the X-Signature value a generic sender puts on body:
+// "sha256=" and the hex HMAC-SHA256 of the body keyed by the secret.
+func SignGeneric(secret string, body []byte) string {
+	return genericSignaturePrefix + hex.EncodeToString(hmacSHA256([]byte(secret), body))
+}
+
 func checkGenericSignature(name, got, secret string, body []byte) error {
 	if got == "" {
 		return authErrorf("header %s is empty", name)

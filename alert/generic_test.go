@@ -213,6 +213,9 @@ func TestVerifyGeneric(t *testing.T) {
 	if got := hmacHexOf(openRemedySecret, body); got != openRemedySig {
 		t.Fatalf("fixture body changed: HMAC %s, openssl gave %s", got, openRemedySig)
 	}
+	if got := SignGeneric(openRemedySecret, body); got != "sha256="+openRemedySig {
+		t.Fatalf("SignGeneric = %s, openssl gave sha256=%s", got, openRemedySig)
+	}
 	hexSecret := newToken()
 	other := hmacHexOf("another-secret", body)
 	tests := []struct {

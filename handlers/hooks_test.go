@@ -2,9 +2,6 @@ package handlers
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -14,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alertgate/alertgate/alert"
 	"github.com/alertgate/alertgate/store"
 	"github.com/alertgate/alertgate/store/db"
 )
@@ -56,9 +54,7 @@ func (ta *testApp) post(t testing.TB, path, body string, headers map[string]stri
 }
 
 func sign(secret, body string) string {
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write([]byte(body))
-	return "sha256=" + hex.EncodeToString(m.Sum(nil))
+	return alert.SignGeneric(secret, []byte(body))
 }
 
 // postGeneric posts a correctly signed generic delivery.

@@ -2,9 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/alertgate/alertgate/alert"
 )
 
 // load is one measurement: conns connections posting for duration.
@@ -119,15 +118,13 @@ func (w *worker) bad(why string) {
 // of distinct alerts, the case that must never be throttled.
 func (l load) post(client *http.Client, key string) (status int, answer string, err error) {
 	body := fmt.Sprintf(`{"key":%q,"hostname":"bench-host","incident_type":"load_test","severity":"high","evidence":{"used_pct":97}}`, key)
-	mac := hmac.New(sha256.New, []byte(l.secret))
-	mac.Write([]byte(body))
 	req, err := http.NewRequest(http.MethodPost, l.url, strings.NewReader(body))
 	if err != nil {
 		return 0, "", err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Idempotency-Key", key)
-	req.Header.Set("X-Signature", "sha256="+hex.EncodeToString(mac.Sum(nil)))
+	req.Header.Set("X-Signature", alert.SignGeneric(l.secret, []byte(body)))
 	resp, err := client.Do(req)
 	if err != nil {
 		return 0, "", err

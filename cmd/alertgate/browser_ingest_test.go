@@ -2,15 +2,14 @@ package main
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/alertgate/alertgate/alert"
 )
 
 // TestBrowserSourceToNotification is the first real use: an admin adds a
@@ -69,11 +68,9 @@ func createSource(t *testing.T, ctx context.Context, base string) (endpoint, sec
 // postGenericDelivery posts body to a generic source the way a sender's script does.
 func postGenericDelivery(t *testing.T, endpoint, secret, body string) {
 	t.Helper()
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write([]byte(body))
 	req, _ := http.NewRequest("POST", endpoint, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Signature", "sha256="+hex.EncodeToString(m.Sum(nil)))
+	req.Header.Set("X-Signature", alert.SignGeneric(secret, []byte(body)))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

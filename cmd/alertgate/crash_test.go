@@ -3,10 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -23,6 +20,8 @@ import (
 	"time"
 
 	"github.com/alertgate/alertgate/store"
+
+	"github.com/alertgate/alertgate/alert"
 )
 
 // The crash test's knobs. 32 posters keep the group-commit writer busy with
@@ -287,15 +286,13 @@ func postUntilKilled(t *testing.T, c *child) (int64, map[string]bool) {
 // delivery opens a notification of its own.
 func postSigned(client *http.Client, url, key string) (int, string, error) {
 	body := fmt.Sprintf(`{"key":%q,"hostname":"crash-host","incident_type":"crash_test","severity":"high","evidence":{"n":1}}`, key)
-	mac := hmac.New(sha256.New, []byte(crashSecret))
-	mac.Write([]byte(body))
 	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
 	if err != nil {
 		return 0, "", err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Idempotency-Key", key)
-	req.Header.Set("X-Signature", "sha256="+hex.EncodeToString(mac.Sum(nil)))
+	req.Header.Set("X-Signature", alert.SignGeneric(crashSecret, []byte(body)))
 	resp, err := client.Do(req)
 	if err != nil {
 		return 0, "", err
