@@ -55,6 +55,8 @@ type Store struct {
 	quit       chan struct{}
 	writerDone chan struct{}
 	closeOnce  sync.Once
+	// checkpointDone closes when the checkpointer has stopped.
+	checkpointDone chan struct{}
 }
 
 // Open creates the data directory if needed, opens alertgate.db in it and
@@ -83,6 +85,10 @@ func Open(ctx context.Context, dataDir string, opts Options) (*Store, error) {
 		return nil, err
 	}
 	s.startWriter()
+	if err := s.startCheckpointer(); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -116,7 +122,8 @@ func writerPragmas(opts Options) []string {
 	}
 	// temp_store: the savepoint around each job of a group commit journals
 	// to a temporary file otherwise, one write per page per job.
-	return []string{"busy_timeout(5000)", "foreign_keys(1)", "journal_mode(WAL)", sync, "temp_store(MEMORY)", cacheSize}
+	// wal_autocheckpoint: the checkpointer (checkpoint.go) does it instead.
+	return []string{"busy_timeout(5000)", "foreign_keys(1)", "journal_mode(WAL)", sync, "temp_store(MEMORY)", cacheSize, "wal_autocheckpoint(0)"}
 }
 
 // cacheSize is each connection's page cache (32 MiB): the indexes the hot
@@ -158,6 +165,9 @@ func (s *Store) Path() string { return s.path }
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() { close(s.quit) })
 	<-s.writerDone
+	if s.checkpointDone != nil {
+		<-s.checkpointDone
+	}
 	return s.closePools()
 }
 

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 )
 
@@ -27,7 +28,15 @@ Usage:
 Run "alertgate serve -h" for the server's settings.
 `
 
+// gcPercent trades memory for CPU: the heap is a few MiB at rest, and a
+// burst of webhooks spends far less time collecting garbage at 400 than at
+// Go's default 100. GOGC in the environment still wins.
+const gcPercent = 400
+
 func main() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
