@@ -22,9 +22,24 @@ func init() {
 	})
 }
 
+// verifyAutoheal takes the token from X-Webhook-Token or, for the autoheal
+// images that can set no header (willfarrell's and tmknight's), from the
+// URL's token parameter.
 func verifyAutoheal(req Request, secret string) error {
-	return verifyToken(req, secret, AutohealHeader)
+	if _, ok := headerValue(req.Header, AutohealHeader); ok || !req.Query.Has(autohealQueryToken) {
+		return verifyToken(req, secret, AutohealHeader)
+	}
+	if secret == "" {
+		return errNoSecret()
+	}
+	if constantTimeEqual(req.Query.Get(autohealQueryToken), secret) {
+		return nil
+	}
+	return authErrorf("token scheme: the URL's %s parameter did not match the source's secret", autohealQueryToken)
 }
+
+// autohealQueryToken is the URL parameter that may carry the token.
+const autohealQueryToken = "token"
 
 // The restart results a message reports.
 const (

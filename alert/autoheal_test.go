@@ -2,7 +2,10 @@ package alert
 
 import (
 	"encoding/json"
+	"net/http"
+	"net/url"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -193,5 +196,32 @@ func TestVerifyAutoheal(t *testing.T) {
 	}
 	if got := mustKind(t, "autoheal").Verify(Request{Header: headers("X-Webhook-Token", secret)}, "other"); got == nil {
 		t.Error("token accepted against another secret")
+	}
+}
+
+func TestVerifyAutohealTokenInURL(t *testing.T) {
+	const secret = "autoheal-secret-0123456789"
+	cases := []struct {
+		name  string
+		query url.Values
+		ok    bool
+	}{
+		{"token in the URL", url.Values{"token": {secret}}, true},
+		{"wrong token in the URL", url.Values{"token": {"guess"}}, false},
+		{"no token at all", nil, false},
+	}
+	for _, c := range cases {
+		err := verifyAutoheal(Request{Header: http.Header{}, Query: c.query}, secret)
+		if (err == nil) != c.ok {
+			t.Errorf("%s: err = %v", c.name, err)
+		}
+		if err != nil && strings.Contains(err.Error(), secret) {
+			t.Errorf("%s: the reason shows the secret", c.name)
+		}
+	}
+	// A header, when sent, is what counts.
+	h := http.Header{"X-Webhook-Token": {"wrong"}}
+	if verifyAutoheal(Request{Header: h, Query: url.Values{"token": {secret}}}, secret) == nil {
+		t.Error("a wrong header was overruled by the URL token")
 	}
 }

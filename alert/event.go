@@ -6,6 +6,7 @@ package alert
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"time"
 )
 
@@ -99,7 +100,10 @@ type Delivery struct {
 // Request is what a verifier and a decoder see of an HTTP delivery.
 type Request struct {
 	Header http.Header
-	Body   []byte
+	// Query is the URL's query string, where a sender that cannot set
+	// headers puts its token.
+	Query url.Values
+	Body  []byte
 	// Now is the time it arrived, for timestamp windows.
 	Now time.Time
 }

@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net/url"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -54,9 +56,14 @@ func (h *Handler) login(c *fiber.Ctx) error {
 }
 
 // localPath keeps a post-login redirect on this site: only a path, never
-// "//evil.example" or an absolute URL.
+// "//evil.example", an absolute URL, or a path a browser would read as
+// one (backslashes, tabs and other control characters are refused).
 func localPath(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	u, err := url.Parse(next)
+	bad := err != nil || u.Scheme != "" || u.Host != "" || !strings.HasPrefix(next, "/") ||
+		strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\") ||
+		strings.IndexFunc(next, unicode.IsControl) >= 0
+	if bad {
 		return "/"
 	}
 	return next

@@ -45,7 +45,11 @@ func TestLoginSuccessAndFailure(t *testing.T) {
 func TestLoginRedirectsOnlyToLocalPaths(t *testing.T) {
 	ta := newTestApp(t)
 	ta.addUser(t, "alice", store.RoleViewer)
-	for next, want := range map[string]string{"/ledger": "/ledger", "//evil.example/x": "/", "https://evil.example": "/"} {
+	for next, want := range map[string]string{
+		"/ledger": "/ledger", "/notifications?state=closed": "/notifications?state=closed",
+		"//evil.example/x": "/", "https://evil.example": "/", "/\t/evil.example/x": "/",
+		"/\\evil.example": "/", "/\n/evil.example": "/", "javascript:alert(1)": "/",
+	} {
 		b := ta.browser(t)
 		b.get("/login")
 		r := b.post("/login", url.Values{"name": {"alice"}, "password": {"password-alice"}, "next": {next}})

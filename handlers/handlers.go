@@ -88,6 +88,14 @@ func New(st *store.Store, opts Options) (*fiber.App, error) {
 		EnableTrustedProxyCheck: len(opts.TrustedProxies) > 0,
 		TrustedProxies:          opts.TrustedProxies,
 		ProxyHeader:             proxyHeader(opts.TrustedProxies),
+		// A forwarded address must parse as one, or it is not believed.
+		EnableIPValidation: true,
+		// Values from the context (addresses, parameters) stay valid after
+		// the request: throttles keep addresses as map keys.
+		Immutable: true,
+		// /metrics/ and /Metrics must not slip past a proxy rule for /metrics.
+		StrictRouting: true,
+		CaseSensitive: true,
 	})
 	h.routes(app)
 	return app, nil

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -53,7 +54,13 @@ func (h *Handler) receive(c *fiber.Ctx) error {
 		h.count(c, src, hookUnavailable)
 		return h.unavailable(c, fmt.Errorf("source %s has unknown kind %q", src.Slug, src.Kind))
 	}
-	req := alert.Request{Header: requestHeaders(c), Body: append([]byte(nil), c.Body()...), Now: h.opts.Now()}
+	// The raw body: c.Body() would inflate a compressed one, unbounded,
+	// before anything is checked.
+	req := alert.Request{Header: requestHeaders(c), Query: requestQuery(c), Body: c.Request().Body(), Now: h.opts.Now()}
+	if enc := c.Get(fiber.HeaderContentEncoding); enc != "" && !strings.EqualFold(enc, "identity") {
+		msg := fmt.Sprintf("Content-Encoding %q is not accepted; send the body uncompressed", enc)
+		return h.refuse(c, src, req, fiber.StatusUnsupportedMediaType, msg)
+	}
 	if len(req.Body) > h.opts.HookBodyLimit {
 		msg := fmt.Sprintf("body is %d bytes, over the limit of %d", len(req.Body), h.opts.HookBodyLimit)
 		h.count(c, src, hookRejectedSize)
@@ -150,10 +157,22 @@ func requestHeaders(c *fiber.Ctx) http.Header {
 	return h
 }
 
+// requestQuery copies the query string (for senders that can only put a
+// token in the URL).
+func requestQuery(c *fiber.Ctx) url.Values {
+	q, _ := url.ParseQuery(string(c.Request().URI().QueryString()))
+	return q
+}
+
 // secretHeaders carry a secret as is; they are never stored.
 var secretHeaders = []string{"Authorization", "Cookie", "X-Stackstate-Webhook-Token", "X-Webhook-Token", "X-Api-Key"}
 
-// redactedHeaders is the headers as JSON with secret values replaced.
+// signatureHeaders carry a digest, or by mistake the secret itself: only
+// their start is kept, enough to compare with the reason's digest prefix.
+var signatureHeaders = []string{"X-Signature", "X-Openremedy-Signature", "Webhook-Signature", "X-Pagerduty-Signature", "X-Grafana-Alerting-Signature"}
+
+// redactedHeaders is the headers as JSON with secret values replaced and
+// signatures cut short.
 func redactedHeaders(h http.Header) string {
 	out := http.Header{}
 	for k, v := range h {
@@ -162,6 +181,11 @@ func redactedHeaders(h http.Header) string {
 	for _, k := range secretHeaders {
 		if out.Get(k) != "" {
 			out.Set(k, "[redacted]")
+		}
+	}
+	for _, k := range signatureHeaders {
+		if v := out.Get(k); len(v) > 16 {
+			out.Set(k, v[:16]+"…")
 		}
 	}
 	b, _ := json.Marshal(out)

@@ -312,3 +312,34 @@ func TestOldSecretWorksDuringGrace(t *testing.T) {
 	wantHook(t, ta.postGeneric(t, "scripts", diskFull, nil), 401, "error")
 	wantHook(t, ta.post(t, "/hooks/scripts", diskFull, map[string]string{"X-Signature": sign(next, diskFull)}), 200, "status")
 }
+
+func TestHookRefusesCompressedBodiesUnread(t *testing.T) {
+	ta := newTestApp(t)
+	ta.source(t, "scripts", "generic", testSecret)
+	r := ta.postGeneric(t, "scripts", diskFull, map[string]string{"Content-Encoding": "gzip"})
+	wantHook(t, r, 415, "error")
+	if ta.openCount(t) != 0 {
+		t.Fatal("a compressed delivery was stored")
+	}
+}
+
+func TestRejectionKeepsOnlyTheStartOfASignature(t *testing.T) {
+	ta := newTestApp(t)
+	ta.source(t, "scripts", "generic", testSecret)
+	// A sender that sends the secret itself instead of its HMAC.
+	ta.post(t, "/hooks/scripts", diskFull, map[string]string{"X-Signature": "sha256=" + testSecret})
+	rj, _ := ta.store.Rejected(context.Background(), 1, 1)
+	if len(rj) != 1 || strings.Contains(rj[0].Headers, testSecret) || strings.Contains(rj[0].Reason, testSecret) {
+		t.Fatalf("the rejection record keeps the secret: %+v", rj)
+	}
+}
+
+func TestMetricsPathIsExact(t *testing.T) {
+	ta := newTestApp(t)
+	for _, path := range []string{"/metrics/", "/Metrics"} {
+		if r := ta.browser(t).get(path); r.StatusCode == 200 {
+			t.Errorf("%s answers 200: a proxy rule for /metrics would not cover it", path)
+		}
+	}
+	expectStatus(t, ta.browser(t).get("/metrics"), 200)
+}

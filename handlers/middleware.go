@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -95,6 +96,12 @@ func (h *Handler) sessionUser(c *fiber.Ctx, s *session) *db.User {
 	}
 	ctx, now := c.UserContext(), h.opts.Now()
 	found, err := h.store.Session(ctx, id)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		// The database did not answer: treat this request as anonymous,
+		// but keep the cookie, so one failed read signs nobody out.
+		h.log.Warn("read session", "err", err)
+		return nil
+	}
 	if err != nil || found.User.Disabled || h.sessions.limits.Expired(found, now) {
 		if err == nil {
 			h.store.EndSession(ctx, id)

@@ -3,7 +3,9 @@ package handlers
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -32,9 +34,14 @@ func (h *Handler) addSource(c *fiber.Ctx) error {
 	if !ok {
 		return redirectWith(c, "/sources", fmt.Sprintf("Unknown kind %q.", c.FormValue("kind")), true)
 	}
+	rate, resolveAfter, err := limitsForm(c)
+	if err != nil {
+		return redirectWith(c, "/sources", err.Error(), true)
+	}
 	secret := kind.GenerateSecret()
 	src, err := h.store.CreateSource(c.UserContext(), h.actor(c), store.NewSource{
 		Slug: strings.TrimSpace(c.FormValue("slug")), Name: strings.TrimSpace(c.FormValue("name")), Kind: kind.Name, Secret: secret,
+		RatePerMinute: rate, ResolveAfter: resolveAfter,
 	})
 	if done, rerr := backTo(c, "/sources", err); done {
 		return rerr
@@ -112,6 +119,41 @@ func (h *Handler) deleteSource(c *fiber.Ctx) error {
 		return rerr
 	}
 	return redirectWith(c, "/sources", fmt.Sprintf("Source %s deleted.", src.Slug), false)
+}
+
+// setSourceLimits changes the delivery cap and the autoheal quiet period.
+func (h *Handler) setSourceLimits(c *fiber.Ctx) error {
+	src, err := h.sourceParam(c)
+	if err != nil {
+		return err
+	}
+	rate, resolveAfter, err := limitsForm(c)
+	if err == nil {
+		err = h.store.SetSourceLimits(c.UserContext(), h.actor(c), src.ID, rate, resolveAfter)
+	}
+	if done, rerr := backTo(c, sourcePath(src), err); done {
+		return rerr
+	}
+	return redirectWith(c, sourcePath(src), "Limits saved.", false)
+}
+
+// limitsForm reads rate_per_minute (empty: no cap) and resolve_after
+// (empty: the default) from a form.
+func limitsForm(c *fiber.Ctx) (int64, time.Duration, error) {
+	var rate int64
+	var resolveAfter time.Duration
+	var err error
+	if v := strings.TrimSpace(c.FormValue("rate_per_minute")); v != "" {
+		if rate, err = strconv.ParseInt(v, 10, 64); err != nil {
+			return 0, 0, &store.InvalidError{Field: "rate_per_minute", Msg: "The rate cap is a whole number of deliveries a minute (0 or empty: no cap)."}
+		}
+	}
+	if v := strings.TrimSpace(c.FormValue("resolve_after")); v != "" {
+		if resolveAfter, err = time.ParseDuration(v); err != nil {
+			return 0, 0, &store.InvalidError{Field: "resolve_after", Msg: "Close after quiet is a duration such as 15m or 1h."}
+		}
+	}
+	return rate, resolveAfter, nil
 }
 
 func sourcePath(src db.Source) string {

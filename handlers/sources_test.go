@@ -197,3 +197,25 @@ func exampleFor(t *testing.T, b *browser, slug string) string {
 	t.Fatalf("no source %s", slug)
 	return ""
 }
+
+func TestSourceLimitsFromTheBrowser(t *testing.T) {
+	ta := newTestApp(t)
+	admin := ta.signedInAs(t, "alice", store.RoleAdmin)
+	admin.get("/sources")
+	admin.post("/sources", url.Values{"kind": {"autoheal"}, "name": {"Heal"}, "slug": {"heal"}, "rate_per_minute": {"30"}, "resolve_after": {"30m"}})
+	src, err := ta.store.SourceBySlug(context.Background(), "heal")
+	if err != nil || src.RatePerMinute != 30 || src.ResolveAfterSeconds != 1800 {
+		t.Fatalf("created with limits: %+v %v", src, err)
+	}
+	admin.get("/sources/1")
+	expectStatus(t, admin.post("/sources/1/limits", url.Values{"rate_per_minute": {""}, "resolve_after": {"1h"}}), 303)
+	src, _ = ta.store.SourceBySlug(context.Background(), "heal")
+	if src.RatePerMinute != 0 || src.ResolveAfterSeconds != 3600 {
+		t.Fatalf("limits after saving: %+v", src)
+	}
+	admin.get("/sources/1")
+	admin.post("/sources/1/limits", url.Values{"resolve_after": {"soon"}})
+	if !strings.Contains(admin.get("/sources/1").body, "duration such as 15m") {
+		t.Fatal("a bad duration is not explained")
+	}
+}

@@ -18,7 +18,7 @@ const maxBatch = 256
 
 // job is one piece of write work waiting for the next group commit.
 type job struct {
-	run  func(q *db.Queries) error
+	run  func(ctx context.Context, q *db.Queries) error
 	done chan error
 }
 
@@ -33,8 +33,10 @@ func (s *Store) startWriter() {
 // Batch runs fn inside the next group commit and returns once that commit
 // is durable (or failed). Concurrent callers share one transaction, which is
 // what makes many small writes fast; each fn runs in its own savepoint, so
-// one failing fn rolls back only its own writes.
-func (s *Store) Batch(ctx context.Context, fn func(q *db.Queries) error) error {
+// one failing fn rolls back only its own writes. fn gets the writer's own
+// context, never ctx: a caller giving up must not interrupt a transaction
+// that carries other callers' work.
+func (s *Store) Batch(ctx context.Context, fn func(ctx context.Context, q *db.Queries) error) error {
 	j := job{run: fn, done: make(chan error, 1)}
 	select {
 	case s.jobs <- j:
@@ -49,7 +51,13 @@ func (s *Store) Batch(ctx context.Context, fn func(q *db.Queries) error) error {
 	case err := <-j.done:
 		return err
 	case <-s.writerDone:
-		return ErrClosed
+		// The writer may have answered just before it stopped.
+		select {
+		case err := <-j.done:
+			return err
+		default:
+			return ErrClosed
+		}
 	}
 }
 
@@ -103,7 +111,14 @@ func (s *Store) commitBatch(batch []job, errs []error) error {
 	}
 	q := s.write.WithTx(tx)
 	for i, j := range batch {
-		errs[i] = s.savepoint(ctx, tx, q, j.run)
+		var fatal error
+		errs[i], fatal = s.savepoint(ctx, tx, q, j.run)
+		if fatal != nil {
+			// The transaction itself is broken (disk full, I/O error):
+			// nothing of the batch may commit, and every job must hear so.
+			tx.Rollback()
+			return fmt.Errorf("store: group commit: %w", fatal)
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		tx.Rollback()
@@ -112,17 +127,22 @@ func (s *Store) commitBatch(batch []job, errs []error) error {
 	return nil
 }
 
-func (s *Store) savepoint(ctx context.Context, tx *sql.Tx, q *db.Queries, fn func(q *db.Queries) error) error {
+// savepoint runs one job. Its first result is the job's own failure,
+// rolled back alone; the second a failure of the savepoint machinery, after
+// which the transaction cannot be trusted.
+func (s *Store) savepoint(ctx context.Context, tx *sql.Tx, q *db.Queries, fn func(context.Context, *db.Queries) error) (jobErr, fatal error) {
 	if _, err := tx.StmtContext(ctx, s.savepoints.begin).ExecContext(ctx); err != nil {
-		return err
+		return err, err
 	}
-	if err := fn(q); err != nil {
-		tx.StmtContext(ctx, s.savepoints.rollback).ExecContext(ctx)
-		tx.StmtContext(ctx, s.savepoints.release).ExecContext(ctx)
-		return err
+	if jobErr = fn(ctx, q); jobErr != nil {
+		if _, err := tx.StmtContext(ctx, s.savepoints.rollback).ExecContext(ctx); err != nil {
+			return jobErr, err
+		}
 	}
-	_, err := tx.StmtContext(ctx, s.savepoints.release).ExecContext(ctx)
-	return err
+	if _, err := tx.StmtContext(ctx, s.savepoints.release).ExecContext(ctx); err != nil {
+		return err, err
+	}
+	return jobErr, nil
 }
 
 // savepointStmts are the three statements around each job, prepared once

@@ -44,7 +44,7 @@ type IngestResult struct {
 // for the source is a duplicate and changes nothing.
 func (s *Store) Ingest(ctx context.Context, in Ingest) (IngestResult, error) {
 	var res IngestResult
-	err := s.Batch(ctx, func(q *db.Queries) error {
+	err := s.Batch(ctx, func(ctx context.Context, q *db.Queries) error {
 		var err error
 		res, err = applyIngest(ctx, q, in)
 		return err

@@ -195,7 +195,7 @@ func (s *Store) CloseQuiet(ctx context.Context, now time.Time) (int, error) {
 			continue
 		}
 		done := false
-		err := s.Batch(ctx, func(q *db.Queries) error {
+		err := s.Batch(ctx, func(ctx context.Context, q *db.Queries) error {
 			var err error
 			done, err = closeQuiet(ctx, q, r, now, quiet)
 			return err

@@ -169,6 +169,29 @@ func (s *Store) SetSourceDisabled(ctx context.Context, a Actor, id int64, disabl
 	})
 }
 
+// SetSourceLimits changes a source's delivery cap per minute (0: none) and
+// how long autoheal failures stay open without a new one.
+func (s *Store) SetSourceLimits(ctx context.Context, a Actor, id, ratePerMinute int64, resolveAfter time.Duration) error {
+	return s.sourceTx(ctx, func(q *db.Queries) error {
+		src, err := editable(ctx, q, id)
+		if err != nil {
+			return err
+		}
+		n := NewSource{Slug: src.Slug, Name: src.Name, Kind: src.Kind, Secret: src.Secret, RatePerMinute: ratePerMinute, ResolveAfter: resolveAfter}
+		if err := n.validate(); err != nil {
+			return err
+		}
+		err = q.SetSourceLimits(ctx, db.SetSourceLimitsParams{
+			RatePerMinute: n.RatePerMinute, ResolveAfterSeconds: int64(n.ResolveAfter.Seconds()), UpdatedAt: time.Now().UTC(), ID: id,
+		})
+		if err != nil {
+			return fmt.Errorf("store: set limits of %s: %w", src.Slug, err)
+		}
+		detail := fmt.Sprintf("rate_per_minute %d, resolve_after %s", n.RatePerMinute, n.ResolveAfter)
+		return addAudit(ctx, q, a, "source_limits_changed", src.Slug, detail)
+	})
+}
+
 // DeleteSource removes a source with its deliveries and notifications.
 func (s *Store) DeleteSource(ctx context.Context, a Actor, id int64) error {
 	return s.sourceTx(ctx, func(q *db.Queries) error {
@@ -185,7 +208,8 @@ func (s *Store) DeleteSource(ctx context.Context, a Actor, id int64) error {
 
 // ProvisionSources makes the provisioned sources exactly those given:
 // created or updated by slug; ones dropped from the file are disabled (not
-// deleted, so their history stays) and become editable.
+// deleted, so their history stays) and become editable. What changed is
+// audited, so a restart with the same file adds nothing to the log.
 func (s *Store) ProvisionSources(ctx context.Context, sources []NewSource) error {
 	for i := range sources {
 		if err := sources[i].validate(); err != nil {
@@ -193,6 +217,10 @@ func (s *Store) ProvisionSources(ctx context.Context, sources []NewSource) error
 		}
 	}
 	return s.sourceTx(ctx, func(q *db.Queries) error {
+		before, err := q.AllSources(ctx)
+		if err != nil {
+			return err
+		}
 		now := time.Now().UTC()
 		var slugs []string
 		for _, n := range sources {
@@ -206,10 +234,50 @@ func (s *Store) ProvisionSources(ctx context.Context, sources []NewSource) error
 			slugs = append(slugs, n.Slug)
 		}
 		if len(slugs) == 0 {
-			return q.UnprovisionAllSources(ctx, now)
+			err = q.UnprovisionAllSources(ctx, now)
+		} else {
+			err = q.UnprovisionSourcesExcept(ctx, db.UnprovisionSourcesExceptParams{UpdatedAt: now, Slugs: slugs})
 		}
-		return q.UnprovisionSourcesExcept(ctx, db.UnprovisionSourcesExceptParams{UpdatedAt: now, Slugs: slugs})
+		if err != nil {
+			return err
+		}
+		return auditProvisioning(ctx, q, before, sources)
 	})
+}
+
+// auditProvisioning records what applying the file changed.
+func auditProvisioning(ctx context.Context, q *db.Queries, before []db.Source, sources []NewSource) error {
+	a := Actor{Name: "provisioning"}
+	old := map[string]db.Source{}
+	for _, src := range before {
+		old[src.Slug] = src
+	}
+	kept := map[string]bool{}
+	for _, n := range sources {
+		kept[n.Slug] = true
+		o, found := old[n.Slug]
+		action := ""
+		switch {
+		case !found:
+			action = "source_created"
+		case !o.Provisioned || o.Disabled || o.Name != n.Name || o.Kind != n.Kind || o.Secret != n.Secret ||
+			o.RatePerMinute != n.RatePerMinute || o.ResolveAfterSeconds != int64(n.ResolveAfter.Seconds()):
+			action = "source_updated"
+		}
+		if action != "" {
+			if err := addAudit(ctx, q, a, action, n.Slug, "from the provisioning file"); err != nil {
+				return err
+			}
+		}
+	}
+	for _, o := range before {
+		if o.Provisioned && !kept[o.Slug] {
+			if err := addAudit(ctx, q, a, "source_disabled", o.Slug, "dropped from the provisioning file"); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // Rejection is a refused request at a source's endpoint, already redacted.
@@ -224,9 +292,11 @@ type Rejection struct {
 // keepRejected is how many rejections are kept per source.
 const keepRejected = 200
 
-// Reject records a refused request, keeping the newest 200 per source.
+// Reject records a refused request, keeping the newest 200 per source. It
+// goes through the group commit like deliveries, so a flood of bad requests
+// shares transactions instead of queueing one each in front of good ones.
 func (s *Store) Reject(ctx context.Context, sourceID int64, r Rejection) error {
-	return s.Tx(ctx, func(q *db.Queries) error {
+	return s.Batch(ctx, func(ctx context.Context, q *db.Queries) error {
 		err := q.AddRejected(ctx, db.AddRejectedParams{
 			SourceID: sourceID, At: time.Now().UTC(), Ip: r.IP, Status: int64(r.Status),
 			Reason: r.Reason, Headers: r.Headers, BodyExcerpt: r.BodyExcerpt,

@@ -61,7 +61,7 @@ func (s *Store) TokenUser(ctx context.Context, token string) (name, role string,
 		// last_used_at is a hint for the admin; a write that fails here
 		// (say, a full disk) must not lock scripts out of reading, so its
 		// error is not the caller's.
-		_ = s.Batch(ctx, func(q *db.Queries) error {
+		_ = s.Batch(ctx, func(ctx context.Context, q *db.Queries) error {
 			return q.TouchAPIToken(ctx, db.TouchAPITokenParams{LastUsedAt: sql.NullTime{Time: now, Valid: true}, ID: t.ID})
 		})
 	}

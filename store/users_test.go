@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -185,5 +186,31 @@ func TestSessions(t *testing.T) {
 	}
 	if _, err := s.Session(ctx, "never-issued"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("unknown id: %v", err)
+	}
+}
+
+func TestProvisioningIsAuditedOnlyWhenItChanges(t *testing.T) {
+	s := open(t)
+	ctx := context.Background()
+	file := []NewSource{{Slug: "k8s", Kind: "stackstate", Secret: "provisioned-secret-1"}}
+	actions := func() []string {
+		page, _ := s.ListAudit(ctx, 0, 50)
+		var out []string
+		for _, e := range page.Entries {
+			out = append(out, e.Action+":"+e.Target)
+		}
+		return out
+	}
+	for i := 0; i < 2; i++ { // the second start with the same file changes nothing
+		if err := s.ProvisionSources(ctx, file); err != nil {
+			t.Fatal(err)
+		}
+	}
+	file[0].Secret = "provisioned-secret-2"
+	s.ProvisionSources(ctx, file)
+	s.ProvisionSources(ctx, nil)
+	want := "source_disabled:k8s,source_updated:k8s,source_created:k8s"
+	if got := strings.Join(actions(), ","); got != want {
+		t.Fatalf("audit = %s, want %s", got, want)
 	}
 }

@@ -102,3 +102,17 @@ func prettyJSON(s string) string {
 func sourceAction(src db.Source, action string) templ.SafeURL {
 	return templ.SafeURL("/sources/" + strconv.FormatInt(src.ID, 10) + "/" + action)
 }
+
+func rateValue(rate int64) string {
+	if rate == 0 {
+		return ""
+	}
+	return strconv.FormatInt(rate, 10)
+}
+
+func durationValue(seconds int64) string {
+	if seconds == 0 {
+		return ""
+	}
+	return (time.Duration(seconds) * time.Second).String()
+}

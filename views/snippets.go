@@ -25,9 +25,12 @@ curl -sS -X POST '{{URL}}' \
 URL:          {{URL}}
 Secret token: {{SECRET}}
 Metadata:     optional key/value pairs; they arrive as labels.`,
-	"autoheal": `# docker-autoheal: add to the autoheal container's environment
-WEBHOOK_URL={{URL}}
-WEBHOOK_HEADERS=X-Webhook-Token: {{SECRET}}`,
+	"autoheal": `# docker-autoheal (willfarrell or tmknight): add to the autoheal container's
+# environment. These images send no custom header, so the token rides in the URL.
+WEBHOOK_URL={{URL}}?token={{SECRET}}
+# A fork that can send headers may use X-Webhook-Token instead:
+# WEBHOOK_URL={{URL}}
+# WEBHOOK_HEADERS=X-Webhook-Token: {{SECRET}}`,
 }
 
 // SenderExample is the setup to paste into the sender of kind, for the

@@ -141,3 +141,33 @@ func TestReadmeListsEverySetting(t *testing.T) {
 		}
 	}
 }
+
+func TestBackup(t *testing.T) {
+	dir := t.TempDir()
+	vars := map[string]string{"ALERTGATE_DATA_DIR": filepath.Join(dir, "nothing-here")}
+	dst := filepath.Join(dir, "copy.db")
+	if code, _, errOut := runCmd(t, []string{"backup", dst}, "", vars); code == 0 || !strings.Contains(errOut, "no database in") {
+		t.Fatalf("backup of a missing database: code %d, %q", code, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "nothing-here")); !os.IsNotExist(err) {
+		t.Fatal("backup created the data dir it was wrongly pointed at")
+	}
+	vars["ALERTGATE_DATA_DIR"] = filepath.Join(dir, "data")
+	runCmd(t, []string{"user", "add", "--name", "alice", "--role", "admin"}, "s3cret password\n", vars)
+	if code, out, errOut := runCmd(t, []string{"backup", dst}, "", vars); code != 0 || !strings.Contains(out, "backed up") {
+		t.Fatalf("backup: code %d, %q %q", code, out, errOut)
+	}
+	restored := filepath.Join(dir, "restored")
+	os.Mkdir(restored, 0o700)
+	if err := os.Rename(dst, filepath.Join(restored, store.FileName)); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(context.Background(), restored, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.Authenticate(context.Background(), "alice", "s3cret password"); err != nil {
+		t.Fatalf("the backup lacks the user: %v", err)
+	}
+}

@@ -43,6 +43,6 @@ func tokenCommand(ctx context.Context, args []string, stdout, stderr io.Writer, 
 		return fmt.Errorf("token add: %w", err)
 	}
 	fmt.Fprintln(stdout, token)
-	fmt.Fprintf(stderr, "added API token %s with role %s; copy it now: it cannot be shown again\n", *name, *role)
+	fmt.Fprintf(stderr, "added API token %s with role %s to %s; copy it now: it cannot be shown again\n", *name, *role, st.Path())
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"golang.org/x/term"
@@ -48,7 +49,7 @@ func userCommand(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		}
 		return fmt.Errorf("user add: %w", err)
 	}
-	fmt.Fprintf(stdout, "added user %s with role %s\n", *name, *role)
+	fmt.Fprintf(stdout, "added user %s with role %s to %s\n", *name, *role, st.Path())
 	return nil
 }
 
@@ -91,6 +92,11 @@ func backupCommand(ctx context.Context, args []string, stdout, stderr io.Writer,
 	if fs.NArg() != 1 {
 		fmt.Fprintln(stderr, "usage: alertgate backup [--data-dir DIR] FILE")
 		return errUsage
+	}
+	// A backup of a database that does not exist would be an empty one made
+	// on the spot: refuse, so a wrong data dir is noticed.
+	if _, err := os.Stat(filepath.Join(*dataDir, store.FileName)); err != nil {
+		return fmt.Errorf("backup: no database in %s (set --data-dir or ALERTGATE_DATA_DIR): %w", *dataDir, err)
 	}
 	st, err := store.Open(ctx, *dataDir, store.Options{})
 	if err != nil {
