@@ -2,7 +2,10 @@ package handlers
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -254,4 +257,34 @@ func TestLogoutEndsTheSessionOnTheServer(t *testing.T) {
 	expectStatus(t, b.get("/notifications"), http.StatusSeeOther)
 	// A copy of the cookie taken before the logout is worth nothing after.
 	expectStatus(t, stolen.get("/notifications"), http.StatusSeeOther)
+}
+
+func TestCookieIsSecureBehindHTTPS(t *testing.T) {
+	ta := newTestApp(t)
+	if c := ta.browser(t).get("/login").Header.Get("Set-Cookie"); strings.Contains(c, "Secure") {
+		t.Fatalf("http base URL, yet the cookie is Secure: %s", c)
+	}
+	st, err := store.Open(context.Background(), t.TempDir(), store.Options{PasswordCost: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	base, _ := url.Parse("https://alerts.example.com")
+	app, err := New(st, Options{
+		BaseURL: base, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		SessionKeys: [][]byte{[]byte("0123456789abcdef0123456789abcdef")}, SessionIdle: time.Hour, SessionMaxAge: time.Hour,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := app.Test(httptest.NewRequest("GET", "/login", nil), -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := resp.Header.Get("Set-Cookie"); !strings.Contains(c, "Secure") {
+		t.Fatalf("https base URL, yet the cookie is not Secure: %s", c)
+	}
+	if resp.Header.Get("Strict-Transport-Security") == "" {
+		t.Fatal("https base URL without HSTS")
+	}
 }

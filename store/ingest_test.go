@@ -141,3 +141,18 @@ func TestNewUUIDIsVersion7AndOrdered(t *testing.T) {
 		}
 	}
 }
+
+func TestRejectedKeepsTheNewest200(t *testing.T) {
+	s := open(t)
+	ctx := context.Background()
+	src, _ := s.CreateSource(ctx, Actor{}, NewSource{Slug: "a", Kind: "generic", Secret: "0123456789abcdef"})
+	for i := 0; i < keepRejected+5; i++ {
+		if err := s.Reject(ctx, src.ID, Rejection{Status: 401, Reason: fmt.Sprint("r", i), Headers: "{}"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows, _ := s.Rejected(ctx, src.ID, 1000)
+	if len(rows) != keepRejected || rows[0].Reason != fmt.Sprint("r", keepRejected+4) || rows[len(rows)-1].Reason != "r5" {
+		t.Fatalf("kept %d, newest %q, oldest %q", len(rows), rows[0].Reason, rows[len(rows)-1].Reason)
+	}
+}

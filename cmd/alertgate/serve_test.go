@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -122,4 +123,33 @@ func waitForLog(t *testing.T, logs *syncBuffer, want string) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Fatalf("log never showed %q:\n%s", want, logs)
+}
+
+// TestJSONLogs checks ALERTGATE_LOG_FORMAT=json gives one JSON object a
+// line, with the snake_case keys log shippers index.
+func TestJSONLogs(t *testing.T) {
+	logs := &syncBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	listening, done := make(chan string, 1), make(chan error, 1)
+	env := map[string]string{"ALERTGATE_LOG_FORMAT": "json"}
+	args := []string{"--addr", "127.0.0.1:0", "--data-dir", t.TempDir()}
+	go func() { done <- serve(ctx, args, logs, func(k string) string { return env[k] }, listening) }()
+	<-listening
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	for _, line := range lines {
+		var entry map[string]any
+		if err := json.Unmarshal([]byte(line), &entry); err != nil {
+			t.Fatalf("not a JSON line: %q", line)
+		}
+		if entry["msg"] == "listening" && entry["base_url"] == nil {
+			t.Fatalf("listening line lacks base_url: %q", line)
+		}
+	}
+	if len(lines) < 3 {
+		t.Fatalf("only %d log lines", len(lines))
+	}
 }
