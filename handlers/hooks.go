@@ -101,7 +101,7 @@ func verify(kind alert.Kind, src db.Source, req alert.Request) error {
 // accept stores the delivery and answers once it is durable.
 func (h *Handler) accept(c *fiber.Ctx, src db.Source, req alert.Request, d alert.Delivery) error {
 	res, err := h.store.Ingest(c.UserContext(), store.Ingest{
-		SourceID: src.ID, Delivery: d, ReceivedAt: req.Now, Headers: redactedHeaders(req.Header), Body: req.Body,
+		SourceID: src.ID, SourceSlug: src.Slug, Delivery: d, ReceivedAt: req.Now, Headers: redactedHeaders(req.Header), Body: req.Body,
 	})
 	if err != nil {
 		h.count(c, src, hookUnavailable)

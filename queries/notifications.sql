@@ -82,8 +82,8 @@ WHERE timeline.notification_seq = ?
 ORDER BY timeline.id;
 
 -- name: ListQuietNotifications :many
-SELECT notifications.seq, notifications.last_seen, notifications.title, notifications.severity,
-    notifications.sender_state, sources.resolve_after_seconds
+SELECT notifications.seq, notifications.id, notifications.last_seen, notifications.title, notifications.severity,
+    notifications.sender_state, sources.resolve_after_seconds, sources.slug AS source_slug
 FROM notifications JOIN sources ON sources.id = notifications.source_id
 WHERE notifications.state = 'open' AND sources.kind = 'autoheal';
 

@@ -16,7 +16,9 @@ import (
 
 // Ingest is one verified, decoded delivery to store.
 type Ingest struct {
-	SourceID   int64
+	SourceID int64
+	// SourceSlug is what channel filters name the source by.
+	SourceSlug string
 	Delivery   alert.Delivery
 	ReceivedAt time.Time
 	// Headers are the request's headers as JSON, secrets already removed.
@@ -30,6 +32,9 @@ type Change struct {
 	// Change is opened, updated, repeated or closed; empty when the event
 	// changed nothing (a close for a key that is not open).
 	Change string
+	// Severity is the notification's, which channel filters compare (a
+	// close carries none of its own).
+	Severity alert.Severity
 }
 
 // IngestResult is the outcome of a stored delivery.
@@ -46,13 +51,13 @@ func (s *Store) Ingest(ctx context.Context, in Ingest) (IngestResult, error) {
 	var res IngestResult
 	err := s.Batch(ctx, func(ctx context.Context, q *db.Queries) error {
 		var err error
-		res, err = applyIngest(ctx, q, in)
+		res, err = s.applyIngest(ctx, q, in)
 		return err
 	})
 	return res, err
 }
 
-func applyIngest(ctx context.Context, q *db.Queries, in Ingest) (IngestResult, error) {
+func (s *Store) applyIngest(ctx context.Context, q *db.Queries, in Ingest) (IngestResult, error) {
 	key := sql.NullString{String: in.Delivery.Key, Valid: in.Delivery.Key != ""}
 	id, err := q.InsertInbox(ctx, db.InsertInboxParams{
 		SourceID: in.SourceID, DeliveryKey: key, ReceivedAt: in.ReceivedAt.UTC(),
@@ -73,6 +78,9 @@ func applyIngest(ctx context.Context, q *db.Queries, in Ingest) (IngestResult, e
 			return IngestResult{}, err
 		}
 		res.Changes = append(res.Changes, ch)
+		if err := s.enqueue(ctx, q, in.SourceSlug, ch, in.ReceivedAt.UTC()); err != nil {
+			return IngestResult{}, err
+		}
 		if note != "" {
 			notes = append(notes, note)
 		}
@@ -122,7 +130,7 @@ func openNotification(ctx context.Context, q *db.Queries, sourceID, inboxID int6
 	if err != nil {
 		return Change{}, "", fmt.Errorf("store: open notification %s: %w", ev.Key, err)
 	}
-	return Change{id, "opened"}, "", addTimeline(ctx, q, seq, inboxID, at, "opened", ev, "")
+	return Change{id, "opened", ev.Severity}, "", addTimeline(ctx, q, seq, inboxID, at, "opened", ev, "")
 }
 
 func updateNotification(ctx context.Context, q *db.Queries, n db.Notification, inboxID int64, ev alert.Event, at time.Time) (Change, string, error) {
@@ -141,7 +149,7 @@ func updateNotification(ctx context.Context, q *db.Queries, n db.Notification, i
 	if n.Title != ev.Title || n.SenderState != ev.State || n.Severity != string(ev.Severity) {
 		change, detail = "updated", describeUpdate(n, ev)
 	}
-	return Change{n.ID, change}, "", addTimeline(ctx, q, n.Seq, inboxID, at, change, ev, detail)
+	return Change{n.ID, change, ev.Severity}, "", addTimeline(ctx, q, n.Seq, inboxID, at, change, ev, detail)
 }
 
 func describeUpdate(n db.Notification, ev alert.Event) string {
@@ -170,7 +178,7 @@ func closeNotification(ctx context.Context, q *db.Queries, n db.Notification, in
 		return Change{}, "", fmt.Errorf("store: close notification %s: %w", n.ID, err)
 	}
 	ev.Title, ev.Severity, ev.State = n.Title, alert.Severity(n.Severity), n.SenderState
-	return Change{n.ID, "closed"}, "", addTimeline(ctx, q, n.Seq, inboxID, at, "closed", ev, ev.CloseReason)
+	return Change{n.ID, "closed", ev.Severity}, "", addTimeline(ctx, q, n.Seq, inboxID, at, "closed", ev, ev.CloseReason)
 }
 
 func addTimeline(ctx context.Context, q *db.Queries, seq, inboxID int64, at time.Time, change string, ev alert.Event, detail string) error {

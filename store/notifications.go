@@ -197,7 +197,7 @@ func (s *Store) CloseQuiet(ctx context.Context, now time.Time) (int, error) {
 		done := false
 		err := s.Batch(ctx, func(ctx context.Context, q *db.Queries) error {
 			var err error
-			done, err = closeQuiet(ctx, q, r, now, quiet)
+			done, err = s.closeQuiet(ctx, q, r, now, quiet)
 			return err
 		})
 		if err != nil {
@@ -212,7 +212,7 @@ func (s *Store) CloseQuiet(ctx context.Context, now time.Time) (int, error) {
 
 // closeQuiet closes the notification unless a failure arrived since it was
 // listed (last_seen moved on), which keeps it open.
-func closeQuiet(ctx context.Context, q *db.Queries, r db.ListQuietNotificationsRow, now time.Time, quiet time.Duration) (bool, error) {
+func (s *Store) closeQuiet(ctx context.Context, q *db.Queries, r db.ListQuietNotificationsRow, now time.Time, quiet time.Duration) (bool, error) {
 	reason := "no failure for " + quiet.String()
 	n, err := q.CloseIfQuiet(ctx, db.CloseIfQuietParams{
 		CloseReason: reason, ClosedAt: sql.NullTime{Time: now.UTC(), Valid: true}, Seq: r.Seq, LastSeen: r.LastSeen,
@@ -221,5 +221,8 @@ func closeQuiet(ctx context.Context, q *db.Queries, r db.ListQuietNotificationsR
 		return false, err
 	}
 	ev := alert.Event{Title: r.Title, Severity: alert.Severity(r.Severity), State: r.SenderState}
-	return true, addTimeline(ctx, q, r.Seq, 0, now.UTC(), "closed", ev, reason)
+	if err := addTimeline(ctx, q, r.Seq, 0, now.UTC(), "closed", ev, reason); err != nil {
+		return false, err
+	}
+	return true, s.enqueue(ctx, q, r.SourceSlug, Change{r.ID, "closed", ev.Severity}, now.UTC())
 }

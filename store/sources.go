@@ -92,14 +92,24 @@ func (s *Store) Source(ctx context.Context, id int64) (db.Source, error) {
 
 // SourceBySlug finds the source behind /hooks/{slug}, from memory.
 func (s *Store) SourceBySlug(ctx context.Context, slug string) (db.Source, error) {
-	src, ok, err := s.sources.get(ctx, slug, s.read.AllSources)
+	bySlug, err := s.sources.get(ctx, s.loadSources)
 	if err != nil {
 		return db.Source{}, fmt.Errorf("store: load sources: %w", err)
 	}
+	src, ok := bySlug[slug]
 	if !ok {
 		return db.Source{}, fmt.Errorf("store: source %s: %w", slug, ErrNotFound)
 	}
 	return src, nil
+}
+
+func (s *Store) loadSources(ctx context.Context) (map[string]db.Source, error) {
+	rows, err := s.read.AllSources(ctx)
+	m := make(map[string]db.Source, len(rows))
+	for _, r := range rows {
+		m[r.Slug] = r
+	}
+	return m, err
 }
 
 // sourceTx is Tx for a change to sources: the in-memory copy is dropped

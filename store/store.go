@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 
 	"github.com/alertgate/alertgate/store/db"
 
@@ -48,8 +49,14 @@ type Store struct {
 	read       *db.Queries
 	opts       Options
 	savepoints savepointStmts
-	// sources is the in-memory copy SourceBySlug reads.
-	sources sourceCache
+	// sources is the in-memory copy SourceBySlug reads, channels the
+	// enabled channels ingest matches notifications against.
+	sources  cache[map[string]db.Source]
+	channels cache[[]channelRoute]
+	// outboxQueued is set by a job that queued outbox messages (on the
+	// writer goroutine); wake tells the delivery worker after the commit.
+	outboxQueued atomic.Bool
+	wake         chan struct{}
 	// The group-commit writer (batch.go).
 	jobs       chan job
 	quit       chan struct{}
@@ -79,7 +86,7 @@ func Open(ctx context.Context, dataDir string, opts Options) (*Store, error) {
 		writer.Close()
 		return nil, err
 	}
-	s := &Store{path: path, writer: writer, reader: reader, opts: opts}
+	s := &Store{path: path, writer: writer, reader: reader, opts: opts, wake: make(chan struct{}, 1)}
 	if err := s.prepare(ctx); err != nil {
 		s.closePools()
 		return nil, err

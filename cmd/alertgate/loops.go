@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/alertgate/alertgate/delivery"
 	"github.com/alertgate/alertgate/store"
 )
 
@@ -14,10 +15,13 @@ import (
 const quietEvery = 30 * time.Second
 
 // startLoops runs the background work until ctx ends; wait for the
-// returned group before closing the store.
-func startLoops(ctx context.Context, st *store.Store, log *slog.Logger) *sync.WaitGroup {
+// returned group before closing the store. The delivery worker finishes
+// the sends in flight first (each is bounded by its channel's timeout).
+func startLoops(ctx context.Context, st *store.Store, log *slog.Logger, cfg Config) *sync.WaitGroup {
 	var wg sync.WaitGroup
 	wg.Go(func() { every(ctx, quietEvery, func() { closeQuiet(ctx, st, log) }) })
+	worker := &delivery.Worker{Store: st, Log: log, BaseURL: cfg.BaseURL.String(), Version: version}
+	wg.Go(func() { worker.Run(ctx) })
 	return &wg
 }
 

@@ -68,6 +68,8 @@ func TestConfigErrorsNameTheSetting(t *testing.T) {
 	dir := t.TempDir()
 	badYAML := filepath.Join(dir, "bad.yaml")
 	os.WriteFile(badYAML, []byte("sourcs: []\n"), 0o600)
+	badChannel := filepath.Join(dir, "channel.yaml")
+	os.WriteFile(badChannel, []byte("channels:\n  - {name: ops, url: 'not a url', token: 'ops-token-0123456789'}\n"), 0o600)
 	shortKey := filepath.Join(dir, "short.key")
 	os.WriteFile(shortKey, []byte("tooshort\n"), 0o600)
 	cases := []struct {
@@ -92,6 +94,7 @@ func TestConfigErrorsNameTheSetting(t *testing.T) {
 		{"db sync", nil, map[string]string{"ALERTGATE_DB_SYNC": "sometimes"}, "ALERTGATE_DB_SYNC"},
 		{"missing config file", nil, map[string]string{"ALERTGATE_CONFIG": filepath.Join(dir, "none.yaml")}, "ALERTGATE_CONFIG"},
 		{"unknown config section", nil, map[string]string{"ALERTGATE_CONFIG": badYAML}, "field sourcs not found"},
+		{"bad channel url", nil, map[string]string{"ALERTGATE_CONFIG": badChannel}, "channels[0] (ops): url: the URL must be an absolute"},
 		{"stray argument", []string{"extra"}, nil, "unexpected argument"},
 	}
 	for _, c := range cases {

@@ -11,6 +11,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/alertgate/alertgate/alert"
 	"github.com/alertgate/alertgate/store"
 )
 
@@ -18,10 +19,10 @@ import (
 // refused so a typo does not silently drop a section; sections not read yet
 // are kept as raw nodes.
 type provisionFile struct {
-	Sources  []sourceSpec `yaml:"sources"`
-	Channels yaml.Node    `yaml:"channels"`
-	Recipes  yaml.Node    `yaml:"recipes"`
-	Ledger   yaml.Node    `yaml:"ledger"`
+	Sources  []sourceSpec  `yaml:"sources"`
+	Channels []channelSpec `yaml:"channels"`
+	Recipes  yaml.Node     `yaml:"recipes"`
+	Ledger   yaml.Node     `yaml:"ledger"`
 }
 
 // sourceSpec is one entry of sources:.
@@ -35,9 +36,26 @@ type sourceSpec struct {
 	ResolveAfter  time.Duration `yaml:"resolve_after"`
 }
 
+// channelSpec is one entry of channels:.
+type channelSpec struct {
+	Name      string            `yaml:"name"`
+	URL       string            `yaml:"url"`
+	Token     string            `yaml:"token"`
+	TokenFile string            `yaml:"token_file"`
+	Metadata  map[string]string `yaml:"metadata"`
+	VerifyTLS *bool             `yaml:"verify_tls"` // nil: on
+	Timeout   time.Duration     `yaml:"timeout"`
+	Enabled   *bool             `yaml:"enabled"` // nil: on
+	Filters   struct {
+		Sources     []string `yaml:"sources"`
+		MinSeverity string   `yaml:"min_severity"`
+	} `yaml:"filters"`
+}
+
 // provisioning is the parsed file, ready to apply.
 type provisioning struct {
-	Sources []store.NewSource
+	Sources  []store.NewSource
+	Channels []store.NewChannel
 }
 
 // loadProvisioning reads and checks the provisioning file. Every error names
@@ -66,22 +84,59 @@ func loadProvisioning(path string) (provisioning, error) {
 		seen[src.Slug] = true
 		p.Sources = append(p.Sources, src)
 	}
+	names := map[string]bool{}
+	for i, spec := range f.Channels {
+		ch, err := spec.resolve()
+		if err != nil {
+			return p, fmt.Errorf("channels[%d] (%s): %w", i, spec.Name, err)
+		}
+		if names[ch.Name] {
+			return p, fmt.Errorf("channels[%d]: name %q appears twice", i, ch.Name)
+		}
+		names[ch.Name] = true
+		p.Channels = append(p.Channels, ch)
+	}
 	return p, nil
+}
+
+// resolve reads the token (inline or from its file) and checks the entry.
+func (c channelSpec) resolve() (store.NewChannel, error) {
+	n := store.NewChannel{
+		Name: c.Name, URL: c.URL, Token: c.Token, Metadata: c.Metadata, VerifyTLS: c.VerifyTLS == nil || *c.VerifyTLS,
+		Timeout: c.Timeout, Sources: c.Filters.Sources, MinSeverity: alert.Severity(c.Filters.MinSeverity),
+		Enabled: c.Enabled == nil || *c.Enabled,
+	}
+	secret, err := readSecret(c.Token, c.TokenFile, "token")
+	if err != nil {
+		return n, err
+	}
+	n.Token = secret
+	return n, store.CheckChannel(&n)
+}
+
+// readSecret is an inline secret or the trimmed content of its file.
+func readSecret(inline, file, field string) (string, error) {
+	if inline != "" && file != "" {
+		return "", fmt.Errorf("set only one of %s and %s_file", field, field)
+	}
+	if file == "" {
+		return inline, nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("%s_file: %w", field, err)
+	}
+	return strings.TrimSpace(string(b)), nil
 }
 
 // resolve reads the secret (inline or from its file) and checks the entry.
 func (s sourceSpec) resolve() (store.NewSource, error) {
 	n := store.NewSource{Slug: s.Slug, Name: s.Name, Kind: s.Kind, Secret: s.Secret, RatePerMinute: s.RatePerMinute, ResolveAfter: s.ResolveAfter}
-	if s.Secret != "" && s.SecretFile != "" {
-		return n, errors.New("set only one of secret and secret_file")
+	secret, err := readSecret(s.Secret, s.SecretFile, "secret")
+	if err != nil {
+		return n, err
 	}
-	if s.SecretFile != "" {
-		b, err := os.ReadFile(s.SecretFile)
-		if err != nil {
-			return n, fmt.Errorf("secret_file: %w", err)
-		}
-		n.Secret = strings.TrimSpace(string(b))
-	}
+	n.Secret = secret
 	if err := store.CheckSource(&n); err != nil {
 		return n, err
 	}

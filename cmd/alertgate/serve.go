@@ -46,6 +46,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	if err := st.ProvisionSources(ctx, cfg.Provisioning.Sources); err != nil {
 		return fmt.Errorf("provisioning file (ALERTGATE_CONFIG): %w", err)
 	}
+	if err := st.ProvisionChannels(ctx, cfg.Provisioning.Channels); err != nil {
+		return fmt.Errorf("provisioning file (ALERTGATE_CONFIG): %w", err)
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s (ALERTGATE_ADDR): %w", cfg.Addr, err)
@@ -67,7 +70,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		listening <- ln.Addr().String()
 	}
 	loopCtx, stopLoops := context.WithCancel(ctx)
-	loops := startLoops(loopCtx, st, log)
+	loops := startLoops(loopCtx, st, log, cfg)
 	defer func() { stopLoops(); loops.Wait() }()
 	served := make(chan error, 1)
 	go func() { served <- app.Listener(ln) }()

@@ -51,6 +51,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.createAPITokenStmt, err = db.PrepareContext(ctx, createAPIToken); err != nil {
 		return nil, fmt.Errorf("error preparing query CreateAPIToken: %w", err)
 	}
+	if q.createChannelStmt, err = db.PrepareContext(ctx, createChannel); err != nil {
+		return nil, fmt.Errorf("error preparing query CreateChannel: %w", err)
+	}
 	if q.createSessionStmt, err = db.PrepareContext(ctx, createSession); err != nil {
 		return nil, fmt.Errorf("error preparing query CreateSession: %w", err)
 	}
@@ -78,8 +81,17 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.deleteUnusedSetupTokensStmt, err = db.PrepareContext(ctx, deleteUnusedSetupTokens); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteUnusedSetupTokens: %w", err)
 	}
+	if q.disableChannelStmt, err = db.PrepareContext(ctx, disableChannel); err != nil {
+		return nil, fmt.Errorf("error preparing query DisableChannel: %w", err)
+	}
+	if q.dueOutboxStmt, err = db.PrepareContext(ctx, dueOutbox); err != nil {
+		return nil, fmt.Errorf("error preparing query DueOutbox: %w", err)
+	}
 	if q.getAPITokenByHashStmt, err = db.PrepareContext(ctx, getAPITokenByHash); err != nil {
 		return nil, fmt.Errorf("error preparing query GetAPITokenByHash: %w", err)
+	}
+	if q.getChannelStmt, err = db.PrepareContext(ctx, getChannel); err != nil {
+		return nil, fmt.Errorf("error preparing query GetChannel: %w", err)
 	}
 	if q.getInboxByKeyStmt, err = db.PrepareContext(ctx, getInboxByKey); err != nil {
 		return nil, fmt.Errorf("error preparing query GetInboxByKey: %w", err)
@@ -89,6 +101,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.getOpenNotificationStmt, err = db.PrepareContext(ctx, getOpenNotification); err != nil {
 		return nil, fmt.Errorf("error preparing query GetOpenNotification: %w", err)
+	}
+	if q.getOutboxStmt, err = db.PrepareContext(ctx, getOutbox); err != nil {
+		return nil, fmt.Errorf("error preparing query GetOutbox: %w", err)
 	}
 	if q.getSessionStmt, err = db.PrepareContext(ctx, getSession); err != nil {
 		return nil, fmt.Errorf("error preparing query GetSession: %w", err)
@@ -105,17 +120,32 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.hasNotificationsStmt, err = db.PrepareContext(ctx, hasNotifications); err != nil {
 		return nil, fmt.Errorf("error preparing query HasNotifications: %w", err)
 	}
+	if q.insertAttemptStmt, err = db.PrepareContext(ctx, insertAttempt); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertAttempt: %w", err)
+	}
 	if q.insertInboxStmt, err = db.PrepareContext(ctx, insertInbox); err != nil {
 		return nil, fmt.Errorf("error preparing query InsertInbox: %w", err)
 	}
 	if q.insertNotificationStmt, err = db.PrepareContext(ctx, insertNotification); err != nil {
 		return nil, fmt.Errorf("error preparing query InsertNotification: %w", err)
 	}
+	if q.insertOutboxStmt, err = db.PrepareContext(ctx, insertOutbox); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertOutbox: %w", err)
+	}
 	if q.insertTimelineStmt, err = db.PrepareContext(ctx, insertTimeline); err != nil {
 		return nil, fmt.Errorf("error preparing query InsertTimeline: %w", err)
 	}
+	if q.listAttemptsStmt, err = db.PrepareContext(ctx, listAttempts); err != nil {
+		return nil, fmt.Errorf("error preparing query ListAttempts: %w", err)
+	}
 	if q.listAuditStmt, err = db.PrepareContext(ctx, listAudit); err != nil {
 		return nil, fmt.Errorf("error preparing query ListAudit: %w", err)
+	}
+	if q.listChannelOutboxStmt, err = db.PrepareContext(ctx, listChannelOutbox); err != nil {
+		return nil, fmt.Errorf("error preparing query ListChannelOutbox: %w", err)
+	}
+	if q.listChannelsStmt, err = db.PrepareContext(ctx, listChannels); err != nil {
+		return nil, fmt.Errorf("error preparing query ListChannels: %w", err)
 	}
 	if q.listClosedNotificationsStmt, err = db.PrepareContext(ctx, listClosedNotifications); err != nil {
 		return nil, fmt.Errorf("error preparing query ListClosedNotifications: %w", err)
@@ -171,6 +201,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.setupTokenValidStmt, err = db.PrepareContext(ctx, setupTokenValid); err != nil {
 		return nil, fmt.Errorf("error preparing query SetupTokenValid: %w", err)
 	}
+	if q.supersedePendingStmt, err = db.PrepareContext(ctx, supersedePending); err != nil {
+		return nil, fmt.Errorf("error preparing query SupersedePending: %w", err)
+	}
 	if q.touchAPITokenStmt, err = db.PrepareContext(ctx, touchAPIToken); err != nil {
 		return nil, fmt.Errorf("error preparing query TouchAPIToken: %w", err)
 	}
@@ -180,14 +213,26 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.trimRejectedStmt, err = db.PrepareContext(ctx, trimRejected); err != nil {
 		return nil, fmt.Errorf("error preparing query TrimRejected: %w", err)
 	}
+	if q.unprovisionAllChannelsStmt, err = db.PrepareContext(ctx, unprovisionAllChannels); err != nil {
+		return nil, fmt.Errorf("error preparing query UnprovisionAllChannels: %w", err)
+	}
 	if q.unprovisionAllSourcesStmt, err = db.PrepareContext(ctx, unprovisionAllSources); err != nil {
 		return nil, fmt.Errorf("error preparing query UnprovisionAllSources: %w", err)
+	}
+	if q.unprovisionChannelsExceptStmt, err = db.PrepareContext(ctx, unprovisionChannelsExcept); err != nil {
+		return nil, fmt.Errorf("error preparing query UnprovisionChannelsExcept: %w", err)
 	}
 	if q.unprovisionSourcesExceptStmt, err = db.PrepareContext(ctx, unprovisionSourcesExcept); err != nil {
 		return nil, fmt.Errorf("error preparing query UnprovisionSourcesExcept: %w", err)
 	}
 	if q.updateOpenNotificationStmt, err = db.PrepareContext(ctx, updateOpenNotification); err != nil {
 		return nil, fmt.Errorf("error preparing query UpdateOpenNotification: %w", err)
+	}
+	if q.updateOutboxAfterAttemptStmt, err = db.PrepareContext(ctx, updateOutboxAfterAttempt); err != nil {
+		return nil, fmt.Errorf("error preparing query UpdateOutboxAfterAttempt: %w", err)
+	}
+	if q.upsertProvisionedChannelStmt, err = db.PrepareContext(ctx, upsertProvisionedChannel); err != nil {
+		return nil, fmt.Errorf("error preparing query UpsertProvisionedChannel: %w", err)
 	}
 	if q.upsertProvisionedSourceStmt, err = db.PrepareContext(ctx, upsertProvisionedSource); err != nil {
 		return nil, fmt.Errorf("error preparing query UpsertProvisionedSource: %w", err)
@@ -245,6 +290,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing createAPITokenStmt: %w", cerr)
 		}
 	}
+	if q.createChannelStmt != nil {
+		if cerr := q.createChannelStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing createChannelStmt: %w", cerr)
+		}
+	}
 	if q.createSessionStmt != nil {
 		if cerr := q.createSessionStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing createSessionStmt: %w", cerr)
@@ -290,9 +340,24 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing deleteUnusedSetupTokensStmt: %w", cerr)
 		}
 	}
+	if q.disableChannelStmt != nil {
+		if cerr := q.disableChannelStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing disableChannelStmt: %w", cerr)
+		}
+	}
+	if q.dueOutboxStmt != nil {
+		if cerr := q.dueOutboxStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing dueOutboxStmt: %w", cerr)
+		}
+	}
 	if q.getAPITokenByHashStmt != nil {
 		if cerr := q.getAPITokenByHashStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getAPITokenByHashStmt: %w", cerr)
+		}
+	}
+	if q.getChannelStmt != nil {
+		if cerr := q.getChannelStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getChannelStmt: %w", cerr)
 		}
 	}
 	if q.getInboxByKeyStmt != nil {
@@ -308,6 +373,11 @@ func (q *Queries) Close() error {
 	if q.getOpenNotificationStmt != nil {
 		if cerr := q.getOpenNotificationStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getOpenNotificationStmt: %w", cerr)
+		}
+	}
+	if q.getOutboxStmt != nil {
+		if cerr := q.getOutboxStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getOutboxStmt: %w", cerr)
 		}
 	}
 	if q.getSessionStmt != nil {
@@ -335,6 +405,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing hasNotificationsStmt: %w", cerr)
 		}
 	}
+	if q.insertAttemptStmt != nil {
+		if cerr := q.insertAttemptStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertAttemptStmt: %w", cerr)
+		}
+	}
 	if q.insertInboxStmt != nil {
 		if cerr := q.insertInboxStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing insertInboxStmt: %w", cerr)
@@ -345,14 +420,34 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing insertNotificationStmt: %w", cerr)
 		}
 	}
+	if q.insertOutboxStmt != nil {
+		if cerr := q.insertOutboxStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertOutboxStmt: %w", cerr)
+		}
+	}
 	if q.insertTimelineStmt != nil {
 		if cerr := q.insertTimelineStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing insertTimelineStmt: %w", cerr)
 		}
 	}
+	if q.listAttemptsStmt != nil {
+		if cerr := q.listAttemptsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listAttemptsStmt: %w", cerr)
+		}
+	}
 	if q.listAuditStmt != nil {
 		if cerr := q.listAuditStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listAuditStmt: %w", cerr)
+		}
+	}
+	if q.listChannelOutboxStmt != nil {
+		if cerr := q.listChannelOutboxStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listChannelOutboxStmt: %w", cerr)
+		}
+	}
+	if q.listChannelsStmt != nil {
+		if cerr := q.listChannelsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listChannelsStmt: %w", cerr)
 		}
 	}
 	if q.listClosedNotificationsStmt != nil {
@@ -445,6 +540,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing setupTokenValidStmt: %w", cerr)
 		}
 	}
+	if q.supersedePendingStmt != nil {
+		if cerr := q.supersedePendingStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing supersedePendingStmt: %w", cerr)
+		}
+	}
 	if q.touchAPITokenStmt != nil {
 		if cerr := q.touchAPITokenStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing touchAPITokenStmt: %w", cerr)
@@ -460,9 +560,19 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing trimRejectedStmt: %w", cerr)
 		}
 	}
+	if q.unprovisionAllChannelsStmt != nil {
+		if cerr := q.unprovisionAllChannelsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing unprovisionAllChannelsStmt: %w", cerr)
+		}
+	}
 	if q.unprovisionAllSourcesStmt != nil {
 		if cerr := q.unprovisionAllSourcesStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing unprovisionAllSourcesStmt: %w", cerr)
+		}
+	}
+	if q.unprovisionChannelsExceptStmt != nil {
+		if cerr := q.unprovisionChannelsExceptStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing unprovisionChannelsExceptStmt: %w", cerr)
 		}
 	}
 	if q.unprovisionSourcesExceptStmt != nil {
@@ -473,6 +583,16 @@ func (q *Queries) Close() error {
 	if q.updateOpenNotificationStmt != nil {
 		if cerr := q.updateOpenNotificationStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing updateOpenNotificationStmt: %w", cerr)
+		}
+	}
+	if q.updateOutboxAfterAttemptStmt != nil {
+		if cerr := q.updateOutboxAfterAttemptStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing updateOutboxAfterAttemptStmt: %w", cerr)
+		}
+	}
+	if q.upsertProvisionedChannelStmt != nil {
+		if cerr := q.upsertProvisionedChannelStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing upsertProvisionedChannelStmt: %w", cerr)
 		}
 	}
 	if q.upsertProvisionedSourceStmt != nil {
@@ -522,127 +642,157 @@ func (q *Queries) queryRow(ctx context.Context, stmt *sql.Stmt, query string, ar
 }
 
 type Queries struct {
-	db                           DBTX
-	tx                           *sql.Tx
-	addAuditStmt                 *sql.Stmt
-	addRejectedStmt              *sql.Stmt
-	allSourcesStmt               *sql.Stmt
-	closeIfQuietStmt             *sql.Stmt
-	closeNotificationStmt        *sql.Stmt
-	countActiveAdminsStmt        *sql.Stmt
-	countOpenNotificationsStmt   *sql.Stmt
-	countUsersStmt               *sql.Stmt
-	createAPITokenStmt           *sql.Stmt
-	createSessionStmt            *sql.Stmt
-	createSetupTokenStmt         *sql.Stmt
-	createSourceStmt             *sql.Stmt
-	createUserStmt               *sql.Stmt
-	deleteExpiredSessionsStmt    *sql.Stmt
-	deleteOtherSessionsStmt      *sql.Stmt
-	deleteSessionStmt            *sql.Stmt
-	deleteSourceStmt             *sql.Stmt
-	deleteUnusedSetupTokensStmt  *sql.Stmt
-	getAPITokenByHashStmt        *sql.Stmt
-	getInboxByKeyStmt            *sql.Stmt
-	getNotificationStmt          *sql.Stmt
-	getOpenNotificationStmt      *sql.Stmt
-	getSessionStmt               *sql.Stmt
-	getSourceStmt                *sql.Stmt
-	getUserStmt                  *sql.Stmt
-	getUserByNameStmt            *sql.Stmt
-	hasNotificationsStmt         *sql.Stmt
-	insertInboxStmt              *sql.Stmt
-	insertNotificationStmt       *sql.Stmt
-	insertTimelineStmt           *sql.Stmt
-	listAuditStmt                *sql.Stmt
-	listClosedNotificationsStmt  *sql.Stmt
-	listDeliveriesStmt           *sql.Stmt
-	listOpenNotificationsStmt    *sql.Stmt
-	listQuietNotificationsStmt   *sql.Stmt
-	listRejectedStmt             *sql.Stmt
-	listSourceNamesStmt          *sql.Stmt
-	listSourcesStmt              *sql.Stmt
-	listTimelineStmt             *sql.Stmt
-	listTimelineTailStmt         *sql.Stmt
-	listUsersStmt                *sql.Stmt
-	rotateSourceSecretStmt       *sql.Stmt
-	setInboxNoteStmt             *sql.Stmt
-	setSourceDisabledStmt        *sql.Stmt
-	setSourceLimitsStmt          *sql.Stmt
-	setUserDisabledStmt          *sql.Stmt
-	setUserPasswordStmt          *sql.Stmt
-	setUserRoleStmt              *sql.Stmt
-	setupTokenValidStmt          *sql.Stmt
-	touchAPITokenStmt            *sql.Stmt
-	touchSessionStmt             *sql.Stmt
-	trimRejectedStmt             *sql.Stmt
-	unprovisionAllSourcesStmt    *sql.Stmt
-	unprovisionSourcesExceptStmt *sql.Stmt
-	updateOpenNotificationStmt   *sql.Stmt
-	upsertProvisionedSourceStmt  *sql.Stmt
-	useSetupTokenStmt            *sql.Stmt
+	db                            DBTX
+	tx                            *sql.Tx
+	addAuditStmt                  *sql.Stmt
+	addRejectedStmt               *sql.Stmt
+	allSourcesStmt                *sql.Stmt
+	closeIfQuietStmt              *sql.Stmt
+	closeNotificationStmt         *sql.Stmt
+	countActiveAdminsStmt         *sql.Stmt
+	countOpenNotificationsStmt    *sql.Stmt
+	countUsersStmt                *sql.Stmt
+	createAPITokenStmt            *sql.Stmt
+	createChannelStmt             *sql.Stmt
+	createSessionStmt             *sql.Stmt
+	createSetupTokenStmt          *sql.Stmt
+	createSourceStmt              *sql.Stmt
+	createUserStmt                *sql.Stmt
+	deleteExpiredSessionsStmt     *sql.Stmt
+	deleteOtherSessionsStmt       *sql.Stmt
+	deleteSessionStmt             *sql.Stmt
+	deleteSourceStmt              *sql.Stmt
+	deleteUnusedSetupTokensStmt   *sql.Stmt
+	disableChannelStmt            *sql.Stmt
+	dueOutboxStmt                 *sql.Stmt
+	getAPITokenByHashStmt         *sql.Stmt
+	getChannelStmt                *sql.Stmt
+	getInboxByKeyStmt             *sql.Stmt
+	getNotificationStmt           *sql.Stmt
+	getOpenNotificationStmt       *sql.Stmt
+	getOutboxStmt                 *sql.Stmt
+	getSessionStmt                *sql.Stmt
+	getSourceStmt                 *sql.Stmt
+	getUserStmt                   *sql.Stmt
+	getUserByNameStmt             *sql.Stmt
+	hasNotificationsStmt          *sql.Stmt
+	insertAttemptStmt             *sql.Stmt
+	insertInboxStmt               *sql.Stmt
+	insertNotificationStmt        *sql.Stmt
+	insertOutboxStmt              *sql.Stmt
+	insertTimelineStmt            *sql.Stmt
+	listAttemptsStmt              *sql.Stmt
+	listAuditStmt                 *sql.Stmt
+	listChannelOutboxStmt         *sql.Stmt
+	listChannelsStmt              *sql.Stmt
+	listClosedNotificationsStmt   *sql.Stmt
+	listDeliveriesStmt            *sql.Stmt
+	listOpenNotificationsStmt     *sql.Stmt
+	listQuietNotificationsStmt    *sql.Stmt
+	listRejectedStmt              *sql.Stmt
+	listSourceNamesStmt           *sql.Stmt
+	listSourcesStmt               *sql.Stmt
+	listTimelineStmt              *sql.Stmt
+	listTimelineTailStmt          *sql.Stmt
+	listUsersStmt                 *sql.Stmt
+	rotateSourceSecretStmt        *sql.Stmt
+	setInboxNoteStmt              *sql.Stmt
+	setSourceDisabledStmt         *sql.Stmt
+	setSourceLimitsStmt           *sql.Stmt
+	setUserDisabledStmt           *sql.Stmt
+	setUserPasswordStmt           *sql.Stmt
+	setUserRoleStmt               *sql.Stmt
+	setupTokenValidStmt           *sql.Stmt
+	supersedePendingStmt          *sql.Stmt
+	touchAPITokenStmt             *sql.Stmt
+	touchSessionStmt              *sql.Stmt
+	trimRejectedStmt              *sql.Stmt
+	unprovisionAllChannelsStmt    *sql.Stmt
+	unprovisionAllSourcesStmt     *sql.Stmt
+	unprovisionChannelsExceptStmt *sql.Stmt
+	unprovisionSourcesExceptStmt  *sql.Stmt
+	updateOpenNotificationStmt    *sql.Stmt
+	updateOutboxAfterAttemptStmt  *sql.Stmt
+	upsertProvisionedChannelStmt  *sql.Stmt
+	upsertProvisionedSourceStmt   *sql.Stmt
+	useSetupTokenStmt             *sql.Stmt
 }
 
 func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 	return &Queries{
-		db:                           tx,
-		tx:                           tx,
-		addAuditStmt:                 q.addAuditStmt,
-		addRejectedStmt:              q.addRejectedStmt,
-		allSourcesStmt:               q.allSourcesStmt,
-		closeIfQuietStmt:             q.closeIfQuietStmt,
-		closeNotificationStmt:        q.closeNotificationStmt,
-		countActiveAdminsStmt:        q.countActiveAdminsStmt,
-		countOpenNotificationsStmt:   q.countOpenNotificationsStmt,
-		countUsersStmt:               q.countUsersStmt,
-		createAPITokenStmt:           q.createAPITokenStmt,
-		createSessionStmt:            q.createSessionStmt,
-		createSetupTokenStmt:         q.createSetupTokenStmt,
-		createSourceStmt:             q.createSourceStmt,
-		createUserStmt:               q.createUserStmt,
-		deleteExpiredSessionsStmt:    q.deleteExpiredSessionsStmt,
-		deleteOtherSessionsStmt:      q.deleteOtherSessionsStmt,
-		deleteSessionStmt:            q.deleteSessionStmt,
-		deleteSourceStmt:             q.deleteSourceStmt,
-		deleteUnusedSetupTokensStmt:  q.deleteUnusedSetupTokensStmt,
-		getAPITokenByHashStmt:        q.getAPITokenByHashStmt,
-		getInboxByKeyStmt:            q.getInboxByKeyStmt,
-		getNotificationStmt:          q.getNotificationStmt,
-		getOpenNotificationStmt:      q.getOpenNotificationStmt,
-		getSessionStmt:               q.getSessionStmt,
-		getSourceStmt:                q.getSourceStmt,
-		getUserStmt:                  q.getUserStmt,
-		getUserByNameStmt:            q.getUserByNameStmt,
-		hasNotificationsStmt:         q.hasNotificationsStmt,
-		insertInboxStmt:              q.insertInboxStmt,
-		insertNotificationStmt:       q.insertNotificationStmt,
-		insertTimelineStmt:           q.insertTimelineStmt,
-		listAuditStmt:                q.listAuditStmt,
-		listClosedNotificationsStmt:  q.listClosedNotificationsStmt,
-		listDeliveriesStmt:           q.listDeliveriesStmt,
-		listOpenNotificationsStmt:    q.listOpenNotificationsStmt,
-		listQuietNotificationsStmt:   q.listQuietNotificationsStmt,
-		listRejectedStmt:             q.listRejectedStmt,
-		listSourceNamesStmt:          q.listSourceNamesStmt,
-		listSourcesStmt:              q.listSourcesStmt,
-		listTimelineStmt:             q.listTimelineStmt,
-		listTimelineTailStmt:         q.listTimelineTailStmt,
-		listUsersStmt:                q.listUsersStmt,
-		rotateSourceSecretStmt:       q.rotateSourceSecretStmt,
-		setInboxNoteStmt:             q.setInboxNoteStmt,
-		setSourceDisabledStmt:        q.setSourceDisabledStmt,
-		setSourceLimitsStmt:          q.setSourceLimitsStmt,
-		setUserDisabledStmt:          q.setUserDisabledStmt,
-		setUserPasswordStmt:          q.setUserPasswordStmt,
-		setUserRoleStmt:              q.setUserRoleStmt,
-		setupTokenValidStmt:          q.setupTokenValidStmt,
-		touchAPITokenStmt:            q.touchAPITokenStmt,
-		touchSessionStmt:             q.touchSessionStmt,
-		trimRejectedStmt:             q.trimRejectedStmt,
-		unprovisionAllSourcesStmt:    q.unprovisionAllSourcesStmt,
-		unprovisionSourcesExceptStmt: q.unprovisionSourcesExceptStmt,
-		updateOpenNotificationStmt:   q.updateOpenNotificationStmt,
-		upsertProvisionedSourceStmt:  q.upsertProvisionedSourceStmt,
-		useSetupTokenStmt:            q.useSetupTokenStmt,
+		db:                            tx,
+		tx:                            tx,
+		addAuditStmt:                  q.addAuditStmt,
+		addRejectedStmt:               q.addRejectedStmt,
+		allSourcesStmt:                q.allSourcesStmt,
+		closeIfQuietStmt:              q.closeIfQuietStmt,
+		closeNotificationStmt:         q.closeNotificationStmt,
+		countActiveAdminsStmt:         q.countActiveAdminsStmt,
+		countOpenNotificationsStmt:    q.countOpenNotificationsStmt,
+		countUsersStmt:                q.countUsersStmt,
+		createAPITokenStmt:            q.createAPITokenStmt,
+		createChannelStmt:             q.createChannelStmt,
+		createSessionStmt:             q.createSessionStmt,
+		createSetupTokenStmt:          q.createSetupTokenStmt,
+		createSourceStmt:              q.createSourceStmt,
+		createUserStmt:                q.createUserStmt,
+		deleteExpiredSessionsStmt:     q.deleteExpiredSessionsStmt,
+		deleteOtherSessionsStmt:       q.deleteOtherSessionsStmt,
+		deleteSessionStmt:             q.deleteSessionStmt,
+		deleteSourceStmt:              q.deleteSourceStmt,
+		deleteUnusedSetupTokensStmt:   q.deleteUnusedSetupTokensStmt,
+		disableChannelStmt:            q.disableChannelStmt,
+		dueOutboxStmt:                 q.dueOutboxStmt,
+		getAPITokenByHashStmt:         q.getAPITokenByHashStmt,
+		getChannelStmt:                q.getChannelStmt,
+		getInboxByKeyStmt:             q.getInboxByKeyStmt,
+		getNotificationStmt:           q.getNotificationStmt,
+		getOpenNotificationStmt:       q.getOpenNotificationStmt,
+		getOutboxStmt:                 q.getOutboxStmt,
+		getSessionStmt:                q.getSessionStmt,
+		getSourceStmt:                 q.getSourceStmt,
+		getUserStmt:                   q.getUserStmt,
+		getUserByNameStmt:             q.getUserByNameStmt,
+		hasNotificationsStmt:          q.hasNotificationsStmt,
+		insertAttemptStmt:             q.insertAttemptStmt,
+		insertInboxStmt:               q.insertInboxStmt,
+		insertNotificationStmt:        q.insertNotificationStmt,
+		insertOutboxStmt:              q.insertOutboxStmt,
+		insertTimelineStmt:            q.insertTimelineStmt,
+		listAttemptsStmt:              q.listAttemptsStmt,
+		listAuditStmt:                 q.listAuditStmt,
+		listChannelOutboxStmt:         q.listChannelOutboxStmt,
+		listChannelsStmt:              q.listChannelsStmt,
+		listClosedNotificationsStmt:   q.listClosedNotificationsStmt,
+		listDeliveriesStmt:            q.listDeliveriesStmt,
+		listOpenNotificationsStmt:     q.listOpenNotificationsStmt,
+		listQuietNotificationsStmt:    q.listQuietNotificationsStmt,
+		listRejectedStmt:              q.listRejectedStmt,
+		listSourceNamesStmt:           q.listSourceNamesStmt,
+		listSourcesStmt:               q.listSourcesStmt,
+		listTimelineStmt:              q.listTimelineStmt,
+		listTimelineTailStmt:          q.listTimelineTailStmt,
+		listUsersStmt:                 q.listUsersStmt,
+		rotateSourceSecretStmt:        q.rotateSourceSecretStmt,
+		setInboxNoteStmt:              q.setInboxNoteStmt,
+		setSourceDisabledStmt:         q.setSourceDisabledStmt,
+		setSourceLimitsStmt:           q.setSourceLimitsStmt,
+		setUserDisabledStmt:           q.setUserDisabledStmt,
+		setUserPasswordStmt:           q.setUserPasswordStmt,
+		setUserRoleStmt:               q.setUserRoleStmt,
+		setupTokenValidStmt:           q.setupTokenValidStmt,
+		supersedePendingStmt:          q.supersedePendingStmt,
+		touchAPITokenStmt:             q.touchAPITokenStmt,
+		touchSessionStmt:              q.touchSessionStmt,
+		trimRejectedStmt:              q.trimRejectedStmt,
+		unprovisionAllChannelsStmt:    q.unprovisionAllChannelsStmt,
+		unprovisionAllSourcesStmt:     q.unprovisionAllSourcesStmt,
+		unprovisionChannelsExceptStmt: q.unprovisionChannelsExceptStmt,
+		unprovisionSourcesExceptStmt:  q.unprovisionSourcesExceptStmt,
+		updateOpenNotificationStmt:    q.updateOpenNotificationStmt,
+		updateOutboxAfterAttemptStmt:  q.updateOutboxAfterAttemptStmt,
+		upsertProvisionedChannelStmt:  q.upsertProvisionedChannelStmt,
+		upsertProvisionedSourceStmt:   q.upsertProvisionedSourceStmt,
+		useSetupTokenStmt:             q.useSetupTokenStmt,
 	}
 }

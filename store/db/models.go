@@ -28,6 +28,33 @@ type AuditLog struct {
 	Ip     string
 }
 
+type Channel struct {
+	ID             int64
+	Name           string
+	Url            string
+	Token          string
+	MetadataJson   string
+	VerifyTls      bool
+	TimeoutMs      int64
+	SourcesJson    string
+	MinSeverity    string
+	Enabled        bool
+	Provisioned    bool
+	DisabledReason string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+type DeliveryAttempt struct {
+	ID        int64
+	OutboxID  int64
+	At        time.Time
+	Status    int64
+	LatencyMs int64
+	Error     string
+	Response  string
+}
+
 type Inbox struct {
 	ID          int64
 	SourceID    int64
@@ -66,6 +93,21 @@ type Notification struct {
 type OpenCount struct {
 	SourceID int64
 	N        int64
+}
+
+type Outbox struct {
+	ID             int64
+	DeliveryID     string
+	ChannelID      int64
+	NotificationID string
+	Change         string
+	State          string
+	Attempts       int64
+	CreatedAt      time.Time
+	NextAt         time.Time
+	FirstTriedAt   sql.NullTime
+	LastStatus     int64
+	LastError      string
 }
 
 type Rejected struct {

@@ -466,19 +466,21 @@ func (q *Queries) ListOpenNotifications(ctx context.Context, arg ListOpenNotific
 }
 
 const listQuietNotifications = `-- name: ListQuietNotifications :many
-SELECT notifications.seq, notifications.last_seen, notifications.title, notifications.severity,
-    notifications.sender_state, sources.resolve_after_seconds
+SELECT notifications.seq, notifications.id, notifications.last_seen, notifications.title, notifications.severity,
+    notifications.sender_state, sources.resolve_after_seconds, sources.slug AS source_slug
 FROM notifications JOIN sources ON sources.id = notifications.source_id
 WHERE notifications.state = 'open' AND sources.kind = 'autoheal'
 `
 
 type ListQuietNotificationsRow struct {
 	Seq                 int64
+	ID                  string
 	LastSeen            time.Time
 	Title               string
 	Severity            string
 	SenderState         string
 	ResolveAfterSeconds int64
+	SourceSlug          string
 }
 
 func (q *Queries) ListQuietNotifications(ctx context.Context) ([]ListQuietNotificationsRow, error) {
@@ -492,11 +494,13 @@ func (q *Queries) ListQuietNotifications(ctx context.Context) ([]ListQuietNotifi
 		var i ListQuietNotificationsRow
 		if err := rows.Scan(
 			&i.Seq,
+			&i.ID,
 			&i.LastSeen,
 			&i.Title,
 			&i.Severity,
 			&i.SenderState,
 			&i.ResolveAfterSeconds,
+			&i.SourceSlug,
 		); err != nil {
 			return nil, err
 		}

@@ -1,0 +1,59 @@
+-- name: CreateChannel :one
+INSERT INTO channels (name, url, token, metadata_json, verify_tls, timeout_ms, sources_json, min_severity, enabled, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+RETURNING *;
+
+-- name: GetChannel :one
+SELECT * FROM channels WHERE id = ?;
+
+-- name: ListChannels :many
+SELECT * FROM channels ORDER BY name;
+
+-- name: DisableChannel :exec
+UPDATE channels SET enabled = 0, disabled_reason = ?, updated_at = ? WHERE id = ?;
+
+-- name: SupersedePending :exec
+UPDATE outbox SET state = 'superseded' WHERE channel_id = ? AND notification_id = ? AND state = 'pending';
+
+-- name: InsertOutbox :exec
+INSERT INTO outbox (delivery_id, channel_id, notification_id, change, state, created_at, next_at)
+VALUES (?, ?, ?, ?, 'pending', ?, ?);
+
+-- name: DueOutbox :many
+SELECT outbox.* FROM outbox JOIN channels ON channels.id = outbox.channel_id
+WHERE outbox.state = 'pending' AND outbox.next_at <= ? AND channels.enabled
+ORDER BY outbox.next_at LIMIT ?;
+
+-- name: GetOutbox :one
+SELECT * FROM outbox WHERE id = ?;
+
+-- name: UpdateOutboxAfterAttempt :execrows
+UPDATE outbox SET state = ?, attempts = attempts + 1, next_at = ?, last_status = ?, last_error = ?,
+    first_tried_at = coalesce(first_tried_at, ?)
+WHERE id = ? AND state = 'pending';
+
+-- name: InsertAttempt :exec
+INSERT INTO delivery_attempts (outbox_id, at, status, latency_ms, error, response) VALUES (?, ?, ?, ?, ?, ?);
+
+-- name: ListAttempts :many
+SELECT * FROM delivery_attempts WHERE outbox_id = ? ORDER BY id;
+
+-- name: ListChannelOutbox :many
+SELECT * FROM outbox WHERE channel_id = ? ORDER BY id DESC LIMIT ?;
+
+-- name: UpsertProvisionedChannel :exec
+INSERT INTO channels (name, url, token, metadata_json, verify_tls, timeout_ms, sources_json, min_severity, enabled, provisioned, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+ON CONFLICT (name) DO UPDATE SET
+    url = excluded.url, token = excluded.token, metadata_json = excluded.metadata_json,
+    verify_tls = excluded.verify_tls, timeout_ms = excluded.timeout_ms, sources_json = excluded.sources_json,
+    min_severity = excluded.min_severity, enabled = excluded.enabled, provisioned = 1,
+    disabled_reason = '', updated_at = excluded.updated_at;
+
+-- name: UnprovisionChannelsExcept :exec
+UPDATE channels SET provisioned = 0, enabled = 0, disabled_reason = 'dropped from the provisioning file', updated_at = ?
+WHERE provisioned AND name NOT IN (sqlc.slice(names));
+
+-- name: UnprovisionAllChannels :exec
+UPDATE channels SET provisioned = 0, enabled = 0, disabled_reason = 'dropped from the provisioning file', updated_at = ?
+WHERE provisioned;

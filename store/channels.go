@@ -1,0 +1,287 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/store/db"
+)
+
+// NewChannel is what an admin (or the provisioning file) gives for a
+// channel.
+type NewChannel struct {
+	Name        string
+	URL         string
+	Token       string
+	Metadata    map[string]string
+	VerifyTLS   bool
+	Timeout     time.Duration
+	Sources     []string // slugs; empty: every source
+	MinSeverity alert.Severity
+	Enabled     bool
+}
+
+func (n *NewChannel) validate() error {
+	if n.Name == "" {
+		return invalid("name", "a channel needs a name")
+	}
+	u, err := url.Parse(n.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return invalid("url", "the URL must be an absolute http:// or https:// address; percent-encode special characters (a space is %20)")
+	}
+	if len(n.Token) < 16 {
+		return invalid("token", "a token needs at least 16 characters (leave it empty to have one made)")
+	}
+	if n.Timeout == 0 {
+		n.Timeout = 10 * time.Second
+	}
+	if n.Timeout < time.Second || n.Timeout > time.Minute {
+		return invalid("timeout", "the timeout must be between 1s and 1m")
+	}
+	if n.MinSeverity != "" && n.MinSeverity.Rank() == 0 {
+		return invalid("min_severity", fmt.Sprintf("severity %q is not one of critical, high, medium, low, info", n.MinSeverity))
+	}
+	return nil
+}
+
+// CheckChannel validates a channel and fills in defaults, without storing it.
+func CheckChannel(n *NewChannel) error { return n.validate() }
+
+// CreateChannel adds a channel; a taken name is ErrConflict.
+func (s *Store) CreateChannel(ctx context.Context, a Actor, n NewChannel) (db.Channel, error) {
+	if err := n.validate(); err != nil {
+		return db.Channel{}, err
+	}
+	var ch db.Channel
+	err := s.channelTx(ctx, func(q *db.Queries) error {
+		now := time.Now().UTC()
+		var err error
+		ch, err = q.CreateChannel(ctx, db.CreateChannelParams{
+			Name: n.Name, Url: n.URL, Token: n.Token, MetadataJson: mustJSON(n.Metadata), VerifyTls: n.VerifyTLS,
+			TimeoutMs: n.Timeout.Milliseconds(), SourcesJson: jsonList(n.Sources), MinSeverity: string(n.MinSeverity),
+			Enabled: n.Enabled, CreatedAt: now, UpdatedAt: now,
+		})
+		if isUnique(err) {
+			return fmt.Errorf("store: a channel named %q already exists: %w", n.Name, ErrConflict)
+		}
+		if err != nil {
+			return fmt.Errorf("store: create channel %s: %w", n.Name, err)
+		}
+		return addAudit(ctx, q, a, "channel_created", n.Name, n.URL)
+	})
+	return ch, err
+}
+
+func jsonList(v []string) string {
+	if len(v) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// Channel reads one channel.
+func (s *Store) Channel(ctx context.Context, id int64) (db.Channel, error) {
+	ch, err := s.read.GetChannel(ctx, id)
+	if err != nil {
+		return db.Channel{}, notFound(err, fmt.Sprintf("channel %d", id))
+	}
+	return ch, nil
+}
+
+// Channels lists every channel by name.
+func (s *Store) Channels(ctx context.Context) ([]db.Channel, error) {
+	rows, err := s.read.ListChannels(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: list channels: %w", err)
+	}
+	return rows, nil
+}
+
+// channelTx is Tx for a change to channels: the routes ingest matches
+// against are reloaded after it.
+func (s *Store) channelTx(ctx context.Context, fn func(q *db.Queries) error) error {
+	defer s.channels.invalidate()
+	return s.Tx(ctx, fn)
+}
+
+// channelRoute is an enabled channel as ingest matches it.
+type channelRoute struct {
+	id      int64
+	sources []string
+	minRank int
+}
+
+func (r channelRoute) matches(sourceSlug string, sev alert.Severity) bool {
+	return (len(r.sources) == 0 || slices.Contains(r.sources, sourceSlug)) && sev.Rank() >= r.minRank
+}
+
+func (s *Store) loadRoutes(ctx context.Context) ([]channelRoute, error) {
+	rows, err := s.read.ListChannels(ctx)
+	var out []channelRoute
+	for _, ch := range rows {
+		if !ch.Enabled {
+			continue
+		}
+		r := channelRoute{id: ch.ID, minRank: alert.Severity(ch.MinSeverity).Rank()}
+		json.Unmarshal([]byte(ch.SourcesJson), &r.sources)
+		out = append(out, r)
+	}
+	return out, err
+}
+
+// enqueue writes one outbox message per enabled channel that wants this
+// change, in the caller's transaction, and supersedes older pending ones
+// for the same notification: only the newest message is worth retrying.
+func (s *Store) enqueue(ctx context.Context, q *db.Queries, sourceSlug string, ch Change, now time.Time) error {
+	if ch.Change != "opened" && ch.Change != "updated" && ch.Change != "closed" {
+		return nil
+	}
+	routes, err := s.channels.get(ctx, s.loadRoutes)
+	if err != nil {
+		return fmt.Errorf("store: load channels: %w", err)
+	}
+	for _, r := range routes {
+		if !r.matches(sourceSlug, ch.Severity) {
+			continue
+		}
+		if err := q.SupersedePending(ctx, db.SupersedePendingParams{ChannelID: r.id, NotificationID: ch.NotificationID}); err != nil {
+			return fmt.Errorf("store: supersede: %w", err)
+		}
+		err := q.InsertOutbox(ctx, db.InsertOutboxParams{
+			DeliveryID: "msg_" + newUUID(), ChannelID: r.id, NotificationID: ch.NotificationID, Change: ch.Change,
+			CreatedAt: now, NextAt: now,
+		})
+		if err != nil {
+			return fmt.Errorf("store: enqueue: %w", err)
+		}
+		s.outboxQueued.Store(true)
+	}
+	return nil
+}
+
+// DeliveryWake fires after a commit that queued outbox messages, so the
+// worker sends them at once instead of at its next poll.
+func (s *Store) DeliveryWake() <-chan struct{} { return s.wake }
+
+// signalDeliveries wakes the worker when the last commit queued messages.
+func (s *Store) signalDeliveries() {
+	if s.outboxQueued.Swap(false) {
+		select {
+		case s.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// DueDeliveries lists pending messages whose time has come, oldest first.
+func (s *Store) DueDeliveries(ctx context.Context, now time.Time, limit int) ([]db.Outbox, error) {
+	rows, err := s.read.DueOutbox(ctx, db.DueOutboxParams{NextAt: now.UTC(), Limit: int64(limit)})
+	if err != nil {
+		return nil, fmt.Errorf("store: due deliveries: %w", err)
+	}
+	return rows, nil
+}
+
+// Attempt is the outcome of one try at a message.
+type Attempt struct {
+	OutboxID int64
+	At       time.Time
+	Status   int
+	Latency  time.Duration
+	Error    string
+	Response string
+	// State is what the message becomes: pending (retry at NextAt),
+	// delivered, failed or dead.
+	State  string
+	NextAt time.Time
+	// DisableChannel, when set, is why the channel must stop (410 Gone).
+	DisableChannel string
+	ChannelID      int64
+	ChannelName    string
+}
+
+// RecordAttempt logs an attempt and moves the message on. A message
+// superseded meanwhile stays superseded.
+func (s *Store) RecordAttempt(ctx context.Context, a Attempt) error {
+	err := s.Batch(ctx, func(ctx context.Context, q *db.Queries) error {
+		at := a.At.UTC()
+		err := q.InsertAttempt(ctx, db.InsertAttemptParams{
+			OutboxID: a.OutboxID, At: at, Status: int64(a.Status), LatencyMs: a.Latency.Milliseconds(), Error: a.Error, Response: a.Response,
+		})
+		if err != nil {
+			return err
+		}
+		_, err = q.UpdateOutboxAfterAttempt(ctx, db.UpdateOutboxAfterAttemptParams{
+			State: a.State, NextAt: a.NextAt.UTC(), LastStatus: int64(a.Status), LastError: a.Error,
+			FirstTriedAt: sqlTime(at), ID: a.OutboxID,
+		})
+		if err != nil || a.DisableChannel == "" {
+			return err
+		}
+		if err := q.DisableChannel(ctx, db.DisableChannelParams{DisabledReason: a.DisableChannel, UpdatedAt: at, ID: a.ChannelID}); err != nil {
+			return err
+		}
+		return addAudit(ctx, q, Actor{Name: "delivery"}, "channel_disabled", a.ChannelName, a.DisableChannel)
+	})
+	if err == nil && a.DisableChannel != "" {
+		s.channels.invalidate()
+	}
+	return err
+}
+
+// Attempts lists a message's attempts, oldest first.
+func (s *Store) Attempts(ctx context.Context, outboxID int64) ([]db.DeliveryAttempt, error) {
+	rows, err := s.read.ListAttempts(ctx, outboxID)
+	if err != nil {
+		return nil, fmt.Errorf("store: list attempts: %w", err)
+	}
+	return rows, nil
+}
+
+// ChannelDeliveries lists a channel's newest messages.
+func (s *Store) ChannelDeliveries(ctx context.Context, channelID int64, limit int) ([]db.Outbox, error) {
+	rows, err := s.read.ListChannelOutbox(ctx, db.ListChannelOutboxParams{ChannelID: channelID, Limit: int64(limit)})
+	if err != nil {
+		return nil, fmt.Errorf("store: list deliveries: %w", err)
+	}
+	return rows, nil
+}
+
+func sqlTime(t time.Time) sql.NullTime { return sql.NullTime{Time: t, Valid: true} }
+
+// ProvisionChannels makes the provisioned channels exactly those given,
+// by name; ones dropped from the file are disabled, not deleted, so their
+// delivery log stays.
+func (s *Store) ProvisionChannels(ctx context.Context, channels []NewChannel) error {
+	for i := range channels {
+		if err := channels[i].validate(); err != nil {
+			return fmt.Errorf("channel %q: %w", channels[i].Name, err)
+		}
+	}
+	return s.channelTx(ctx, func(q *db.Queries) error {
+		now := time.Now().UTC()
+		var names []string
+		for _, n := range channels {
+			err := q.UpsertProvisionedChannel(ctx, db.UpsertProvisionedChannelParams{
+				Name: n.Name, Url: n.URL, Token: n.Token, MetadataJson: mustJSON(n.Metadata), VerifyTls: n.VerifyTLS,
+				TimeoutMs: n.Timeout.Milliseconds(), SourcesJson: jsonList(n.Sources), MinSeverity: string(n.MinSeverity),
+				Enabled: n.Enabled, CreatedAt: now, UpdatedAt: now,
+			})
+			if err != nil {
+				return fmt.Errorf("store: provision channel %s: %w", n.Name, err)
+			}
+			names = append(names, n.Name)
+		}
+		if len(names) == 0 {
+			return q.UnprovisionAllChannels(ctx, now)
+		}
+		return q.UnprovisionChannelsExcept(ctx, db.UnprovisionChannelsExceptParams{UpdatedAt: now, Names: names})
+	})
+}
