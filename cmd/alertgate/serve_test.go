@@ -48,7 +48,9 @@ func TestGracefulShutdown(t *testing.T) {
 		resp.Body.Close()
 		answered <- resp.StatusCode
 	}()
-	time.Sleep(time.Second) // let the request reach the handler and block on the lock
+	// Let the request reach the handler and block on the lock; it waits
+	// there up to busy_timeout (5 s), far longer than this.
+	time.Sleep(2 * time.Second)
 	cancel()
 	waitForLog(t, logs, `msg="shutting down"`)
 	if _, err := net.DialTimeout("tcp", strings.TrimPrefix(base, "http://"), time.Second); err == nil {
