@@ -50,11 +50,6 @@ func (h *Handler) area(c *fiber.Ctx, title, lead, emptyTitle, emptyText string) 
 	return render(c, views.Area(h.page(c, title, c.Path()), lead, emptyTitle, emptyText))
 }
 
-func (h *Handler) channels(c *fiber.Ctx) error {
-	return h.area(c, "Channels", "Where Alertgate forwards every notification.",
-		"No channels yet", "Outbound webhook channels will be listed here with their health, pending deliveries and a Test button.")
-}
-
 func (h *Handler) approvals(c *fiber.Ctx) error {
 	return h.area(c, "Approvals", "Destructive remediation steps wait here for a responder.",
 		"Nothing waits for approval", "When a recipe reaches a destructive step, it waits here until a responder approves or rejects it.")

@@ -57,3 +57,29 @@ WHERE provisioned AND name NOT IN (sqlc.slice(names));
 -- name: UnprovisionAllChannels :exec
 UPDATE channels SET provisioned = 0, enabled = 0, disabled_reason = 'dropped from the provisioning file', updated_at = ?
 WHERE provisioned;
+
+-- name: ChannelHealth :many
+-- One row of delivery figures per channel: the last successful and the last
+-- failed attempt, the failing streak (messages given up on or still retrying
+-- since the last delivered one) and the pending count. Times come back as
+-- text, since SQLite gives expressions no type.
+SELECT c.id,
+    CAST(coalesce((SELECT a.at FROM delivery_attempts a JOIN outbox o ON o.id = a.outbox_id
+        WHERE o.channel_id = c.id AND a.status BETWEEN 200 AND 299 AND a.error = ''
+        ORDER BY a.at DESC LIMIT 1), '') AS TEXT) AS last_success_at,
+    CAST(coalesce((SELECT a.at FROM delivery_attempts a JOIN outbox o ON o.id = a.outbox_id
+        WHERE o.channel_id = c.id AND (a.status NOT BETWEEN 200 AND 299 OR a.error <> '')
+        ORDER BY a.at DESC LIMIT 1), '') AS TEXT) AS last_failure_at,
+    CAST(coalesce((SELECT CASE WHEN a.error <> '' THEN a.error ELSE 'HTTP ' || a.status END
+        FROM delivery_attempts a JOIN outbox o ON o.id = a.outbox_id
+        WHERE o.channel_id = c.id AND (a.status NOT BETWEEN 200 AND 299 OR a.error <> '')
+        ORDER BY a.at DESC LIMIT 1), '') AS TEXT) AS last_failure_error,
+    CAST((SELECT count(*) FROM outbox o WHERE o.channel_id = c.id
+        AND (o.state IN ('failed', 'dead') OR (o.state = 'pending' AND o.attempts > 0))
+        AND o.id > coalesce((SELECT max(d.id) FROM outbox d WHERE d.channel_id = c.id AND d.state = 'delivered'), 0)) AS INTEGER) AS failing_streak,
+    CAST((SELECT count(*) FROM outbox o WHERE o.channel_id = c.id AND o.state = 'pending') AS INTEGER) AS pending_count
+FROM channels c ORDER BY c.name;
+
+-- name: RedeliverOutbox :execrows
+UPDATE outbox SET state = 'pending', next_at = ?, first_tried_at = NULL, attempts = 0
+WHERE id = ? AND channel_id = ? AND state IN ('delivered', 'failed', 'dead');

@@ -285,3 +285,74 @@ func (s *Store) ProvisionChannels(ctx context.Context, channels []NewChannel) er
 		return q.UnprovisionChannelsExcept(ctx, db.UnprovisionChannelsExceptParams{UpdatedAt: now, Names: names})
 	})
 }
+
+// ChannelHealth is one channel's delivery figures for the channel list.
+type ChannelHealth struct {
+	LastSuccess      time.Time // zero: never
+	LastFailure      time.Time // zero: never
+	LastFailureError string
+	// FailingStreak counts messages failed, dead or still retrying since
+	// the last delivered one.
+	FailingStreak int64
+	Pending       int64
+}
+
+// ChannelHealth reads every channel's delivery figures, by channel id.
+func (s *Store) ChannelHealth(ctx context.Context) (map[int64]ChannelHealth, error) {
+	rows, err := s.read.ChannelHealth(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: channel health: %w", err)
+	}
+	out := make(map[int64]ChannelHealth, len(rows))
+	for _, r := range rows {
+		out[r.ID] = ChannelHealth{
+			LastSuccess: parseSQLTime(r.LastSuccessAt), LastFailure: parseSQLTime(r.LastFailureAt),
+			LastFailureError: r.LastFailureError, FailingStreak: r.FailingStreak, Pending: r.PendingCount,
+		}
+	}
+	return out, nil
+}
+
+// parseSQLTime reads a time SQLite returned as text from an expression
+// (the driver stores times with _time_format=sqlite); empty or unreadable
+// is the zero time.
+func parseSQLTime(s string) time.Time {
+	for _, layout := range []string{"2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999Z07:00", time.RFC3339Nano, "2006-01-02 15:04:05"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC()
+		}
+	}
+	return time.Time{}
+}
+
+// Redeliver sets a delivered, failed or dead message of the channel back
+// to pending, due now, with a fresh retry budget. A pending or superseded
+// message is refused: the first is on its way, the second was replaced by
+// a newer message.
+func (s *Store) Redeliver(ctx context.Context, a Actor, channelID, outboxID int64, now time.Time) error {
+	err := s.Tx(ctx, func(q *db.Queries) error {
+		m, err := q.GetOutbox(ctx, outboxID)
+		if err == nil && m.ChannelID != channelID {
+			err = sql.ErrNoRows
+		}
+		if err != nil {
+			return notFound(err, fmt.Sprintf("message %d", outboxID))
+		}
+		n, err := q.RedeliverOutbox(ctx, db.RedeliverOutboxParams{NextAt: now.UTC(), ID: outboxID, ChannelID: channelID})
+		if err != nil {
+			return fmt.Errorf("store: redeliver: %w", err)
+		}
+		if n == 0 {
+			return invalid("state", fmt.Sprintf("message %s is %s: only a delivered, failed or dead message can be redelivered", m.DeliveryID, m.State))
+		}
+		return addAudit(ctx, q, a, "delivery_redelivered", m.DeliveryID, fmt.Sprintf("channel %d, was %s", channelID, m.State))
+	})
+	if err != nil {
+		return err
+	}
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+	return nil
+}

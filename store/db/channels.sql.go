@@ -12,6 +12,68 @@ import (
 	"time"
 )
 
+const channelHealth = `-- name: ChannelHealth :many
+SELECT c.id,
+    CAST(coalesce((SELECT a.at FROM delivery_attempts a JOIN outbox o ON o.id = a.outbox_id
+        WHERE o.channel_id = c.id AND a.status BETWEEN 200 AND 299 AND a.error = ''
+        ORDER BY a.at DESC LIMIT 1), '') AS TEXT) AS last_success_at,
+    CAST(coalesce((SELECT a.at FROM delivery_attempts a JOIN outbox o ON o.id = a.outbox_id
+        WHERE o.channel_id = c.id AND (a.status NOT BETWEEN 200 AND 299 OR a.error <> '')
+        ORDER BY a.at DESC LIMIT 1), '') AS TEXT) AS last_failure_at,
+    CAST(coalesce((SELECT CASE WHEN a.error <> '' THEN a.error ELSE 'HTTP ' || a.status END
+        FROM delivery_attempts a JOIN outbox o ON o.id = a.outbox_id
+        WHERE o.channel_id = c.id AND (a.status NOT BETWEEN 200 AND 299 OR a.error <> '')
+        ORDER BY a.at DESC LIMIT 1), '') AS TEXT) AS last_failure_error,
+    CAST((SELECT count(*) FROM outbox o WHERE o.channel_id = c.id
+        AND (o.state IN ('failed', 'dead') OR (o.state = 'pending' AND o.attempts > 0))
+        AND o.id > coalesce((SELECT max(d.id) FROM outbox d WHERE d.channel_id = c.id AND d.state = 'delivered'), 0)) AS INTEGER) AS failing_streak,
+    CAST((SELECT count(*) FROM outbox o WHERE o.channel_id = c.id AND o.state = 'pending') AS INTEGER) AS pending_count
+FROM channels c ORDER BY c.name
+`
+
+type ChannelHealthRow struct {
+	ID               int64
+	LastSuccessAt    string
+	LastFailureAt    string
+	LastFailureError string
+	FailingStreak    int64
+	PendingCount     int64
+}
+
+// One row of delivery figures per channel: the last successful and the last
+// failed attempt, the failing streak (messages given up on or still retrying
+// since the last delivered one) and the pending count. Times come back as
+// text, since SQLite gives expressions no type.
+func (q *Queries) ChannelHealth(ctx context.Context) ([]ChannelHealthRow, error) {
+	rows, err := q.query(ctx, q.channelHealthStmt, channelHealth)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ChannelHealthRow{}
+	for rows.Next() {
+		var i ChannelHealthRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.LastSuccessAt,
+			&i.LastFailureAt,
+			&i.LastFailureError,
+			&i.FailingStreak,
+			&i.PendingCount,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const createChannel = `-- name: CreateChannel :one
 INSERT INTO channels (name, url, token, metadata_json, verify_tls, timeout_ms, sources_json, min_severity, enabled, created_at, updated_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -349,6 +411,25 @@ func (q *Queries) ListChannels(ctx context.Context) ([]Channel, error) {
 		return nil, err
 	}
 	return items, nil
+}
+
+const redeliverOutbox = `-- name: RedeliverOutbox :execrows
+UPDATE outbox SET state = 'pending', next_at = ?, first_tried_at = NULL, attempts = 0
+WHERE id = ? AND channel_id = ? AND state IN ('delivered', 'failed', 'dead')
+`
+
+type RedeliverOutboxParams struct {
+	NextAt    time.Time
+	ID        int64
+	ChannelID int64
+}
+
+func (q *Queries) RedeliverOutbox(ctx context.Context, arg RedeliverOutboxParams) (int64, error) {
+	result, err := q.exec(ctx, q.redeliverOutboxStmt, redeliverOutbox, arg.NextAt, arg.ID, arg.ChannelID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
 }
 
 const supersedePending = `-- name: SupersedePending :exec

@@ -33,6 +33,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.allSourcesStmt, err = db.PrepareContext(ctx, allSources); err != nil {
 		return nil, fmt.Errorf("error preparing query AllSources: %w", err)
 	}
+	if q.channelHealthStmt, err = db.PrepareContext(ctx, channelHealth); err != nil {
+		return nil, fmt.Errorf("error preparing query ChannelHealth: %w", err)
+	}
 	if q.closeIfQuietStmt, err = db.PrepareContext(ctx, closeIfQuiet); err != nil {
 		return nil, fmt.Errorf("error preparing query CloseIfQuiet: %w", err)
 	}
@@ -177,6 +180,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listUsersStmt, err = db.PrepareContext(ctx, listUsers); err != nil {
 		return nil, fmt.Errorf("error preparing query ListUsers: %w", err)
 	}
+	if q.redeliverOutboxStmt, err = db.PrepareContext(ctx, redeliverOutbox); err != nil {
+		return nil, fmt.Errorf("error preparing query RedeliverOutbox: %w", err)
+	}
 	if q.rotateSourceSecretStmt, err = db.PrepareContext(ctx, rotateSourceSecret); err != nil {
 		return nil, fmt.Errorf("error preparing query RotateSourceSecret: %w", err)
 	}
@@ -258,6 +264,11 @@ func (q *Queries) Close() error {
 	if q.allSourcesStmt != nil {
 		if cerr := q.allSourcesStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing allSourcesStmt: %w", cerr)
+		}
+	}
+	if q.channelHealthStmt != nil {
+		if cerr := q.channelHealthStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing channelHealthStmt: %w", cerr)
 		}
 	}
 	if q.closeIfQuietStmt != nil {
@@ -500,6 +511,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listUsersStmt: %w", cerr)
 		}
 	}
+	if q.redeliverOutboxStmt != nil {
+		if cerr := q.redeliverOutboxStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing redeliverOutboxStmt: %w", cerr)
+		}
+	}
 	if q.rotateSourceSecretStmt != nil {
 		if cerr := q.rotateSourceSecretStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing rotateSourceSecretStmt: %w", cerr)
@@ -647,6 +663,7 @@ type Queries struct {
 	addAuditStmt                  *sql.Stmt
 	addRejectedStmt               *sql.Stmt
 	allSourcesStmt                *sql.Stmt
+	channelHealthStmt             *sql.Stmt
 	closeIfQuietStmt              *sql.Stmt
 	closeNotificationStmt         *sql.Stmt
 	countActiveAdminsStmt         *sql.Stmt
@@ -695,6 +712,7 @@ type Queries struct {
 	listTimelineStmt              *sql.Stmt
 	listTimelineTailStmt          *sql.Stmt
 	listUsersStmt                 *sql.Stmt
+	redeliverOutboxStmt           *sql.Stmt
 	rotateSourceSecretStmt        *sql.Stmt
 	setInboxNoteStmt              *sql.Stmt
 	setSourceDisabledStmt         *sql.Stmt
@@ -725,6 +743,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		addAuditStmt:                  q.addAuditStmt,
 		addRejectedStmt:               q.addRejectedStmt,
 		allSourcesStmt:                q.allSourcesStmt,
+		channelHealthStmt:             q.channelHealthStmt,
 		closeIfQuietStmt:              q.closeIfQuietStmt,
 		closeNotificationStmt:         q.closeNotificationStmt,
 		countActiveAdminsStmt:         q.countActiveAdminsStmt,
@@ -773,6 +792,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listTimelineStmt:              q.listTimelineStmt,
 		listTimelineTailStmt:          q.listTimelineTailStmt,
 		listUsersStmt:                 q.listUsersStmt,
+		redeliverOutboxStmt:           q.redeliverOutboxStmt,
 		rotateSourceSecretStmt:        q.rotateSourceSecretStmt,
 		setInboxNoteStmt:              q.setInboxNoteStmt,
 		setSourceDisabledStmt:         q.setSourceDisabledStmt,
