@@ -112,11 +112,7 @@ func (h *Handler) emptyPartial(c *fiber.Ctx) error {
 }
 
 func (h *Handler) channelParam(c *fiber.Ctx) (db.Channel, error) {
-	id, err := c.ParamsInt("id")
-	if err != nil {
-		return db.Channel{}, fiber.ErrNotFound
-	}
-	return h.store.Channel(c.UserContext(), int64(id))
+	return byID(c, h.store.Channel)
 }
 
 func (h *Handler) channel(c *fiber.Ctx) error {

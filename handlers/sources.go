@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -67,11 +68,18 @@ func (h *Handler) source(c *fiber.Ctx) error {
 }
 
 func (h *Handler) sourceParam(c *fiber.Ctx) (db.Source, error) {
+	return byID(c, h.store.Source)
+}
+
+// byID loads what the route's :id names; an id that is not a number is a
+// 404 like an unknown one.
+func byID[T any](c *fiber.Ctx, load func(context.Context, int64) (T, error)) (T, error) {
 	id, err := c.ParamsInt("id")
 	if err != nil {
-		return db.Source{}, fiber.ErrNotFound
+		var zero T
+		return zero, fiber.ErrNotFound
 	}
-	return h.store.Source(c.UserContext(), int64(id))
+	return load(c.UserContext(), int64(id))
 }
 
 // rotateSecret makes a new secret and shows it once; the old one keeps
