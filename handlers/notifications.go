@@ -59,7 +59,11 @@ func (h *Handler) notification(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d := views.NotificationDetail{Row: row, Timeline: timeline, Now: h.opts.Now()}
+	outbound, err := h.store.NotificationDeliveries(ctx, row.Notification.ID)
+	if err != nil {
+		return err
+	}
+	d := views.NotificationDetail{Row: row, Timeline: timeline, Outbound: outbound, Now: h.opts.Now()}
 	if len(timeline) > timelineShown {
 		d.Timeline, d.Truncated = timeline[1:], true
 	}

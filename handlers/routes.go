@@ -24,6 +24,8 @@ func (h *Handler) routes(app *fiber.App) {
 	reader := h.requireToken(store.RoleViewer)
 	app.Get("/api/v1/notifications", reader, h.apiNotifications)
 	app.Get("/api/v1/notifications/:id", reader, h.apiNotification)
+	app.Get("/api/v1/channels", reader, h.apiChannels)
+	app.Get("/api/v1/channels/:id/deliveries", reader, h.apiChannelDeliveries)
 	app.All("/api/*", h.notFound)
 
 	app.Use(h.withSession, h.checkCSRF)

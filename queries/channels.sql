@@ -83,3 +83,13 @@ FROM channels c ORDER BY c.name;
 -- name: RedeliverOutbox :execrows
 UPDATE outbox SET state = 'pending', next_at = ?, first_tried_at = NULL, attempts = 0
 WHERE id = ? AND channel_id = ? AND state IN ('delivered', 'failed', 'dead');
+
+-- name: ListChannelOutboxByState :many
+SELECT * FROM outbox
+WHERE channel_id = sqlc.arg(channel_id) AND (sqlc.narg(state) IS NULL OR state = sqlc.narg(state))
+ORDER BY id DESC LIMIT sqlc.arg(limit);
+
+-- name: ListNotificationOutbox :many
+SELECT outbox.*, channels.name AS channel_name FROM outbox JOIN channels ON channels.id = outbox.channel_id
+WHERE outbox.notification_id = ?
+ORDER BY outbox.id DESC LIMIT 100;

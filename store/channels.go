@@ -254,6 +254,33 @@ func (s *Store) ChannelDeliveries(ctx context.Context, channelID int64, limit in
 	return rows, nil
 }
 
+// OutboxStates are the states a message can be in.
+var OutboxStates = []string{"pending", "delivered", "failed", "dead", "superseded"}
+
+// ChannelDeliveriesIn lists a channel's newest messages in state; "" is
+// every state.
+func (s *Store) ChannelDeliveriesIn(ctx context.Context, channelID int64, state string, limit int) ([]db.Outbox, error) {
+	p := db.ListChannelOutboxByStateParams{ChannelID: channelID, Limit: int64(limit)}
+	if state != "" {
+		p.State = state
+	}
+	rows, err := s.read.ListChannelOutboxByState(ctx, p)
+	if err != nil {
+		return nil, fmt.Errorf("store: list deliveries: %w", err)
+	}
+	return rows, nil
+}
+
+// NotificationDeliveries lists the newest 100 messages sent, or to be
+// sent, about a notification, with their channel's name.
+func (s *Store) NotificationDeliveries(ctx context.Context, notificationID string) ([]db.ListNotificationOutboxRow, error) {
+	rows, err := s.read.ListNotificationOutbox(ctx, notificationID)
+	if err != nil {
+		return nil, fmt.Errorf("store: list notification deliveries: %w", err)
+	}
+	return rows, nil
+}
+
 func sqlTime(t time.Time) sql.NullTime { return sql.NullTime{Time: t, Valid: true} }
 
 // ProvisionChannels makes the provisioned channels exactly those given,

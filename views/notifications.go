@@ -87,7 +87,9 @@ type NotificationDetail struct {
 	Timeline []db.ListTimelineRow
 	// Truncated is set when older events were left out of Timeline.
 	Truncated bool
-	Now       time.Time
+	// Outbound is the newest messages to channels about it, newest first.
+	Outbound []db.ListNotificationOutboxRow
+	Now      time.Time
 }
 
 func notificationURL(id string) templ.SafeURL {

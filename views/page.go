@@ -116,3 +116,6 @@ func durationValue(seconds int64) string {
 	}
 	return (time.Duration(seconds) * time.Second).String()
 }
+
+// Mask is mask for the JSON API, so both show a secret the same way.
+func Mask(secret string) string { return mask(secret) }

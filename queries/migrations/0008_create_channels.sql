@@ -38,6 +38,7 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_due ON outbox (next_at) WHERE state = 'pending';
 CREATE INDEX outbox_by_channel ON outbox (channel_id, id);
 CREATE INDEX outbox_pending ON outbox (channel_id, notification_id) WHERE state = 'pending';
+CREATE INDEX outbox_by_notification ON outbox (notification_id, id);
 
 -- Every attempt at a message: what the receiver answered, or the error.
 CREATE TABLE delivery_attempts (

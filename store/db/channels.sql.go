@@ -371,6 +371,54 @@ func (q *Queries) ListChannelOutbox(ctx context.Context, arg ListChannelOutboxPa
 	return items, nil
 }
 
+const listChannelOutboxByState = `-- name: ListChannelOutboxByState :many
+SELECT id, delivery_id, channel_id, notification_id, change, state, attempts, created_at, next_at, first_tried_at, last_status, last_error FROM outbox
+WHERE channel_id = ?1 AND (?2 IS NULL OR state = ?2)
+ORDER BY id DESC LIMIT ?3
+`
+
+type ListChannelOutboxByStateParams struct {
+	ChannelID int64
+	State     interface{}
+	Limit     int64
+}
+
+func (q *Queries) ListChannelOutboxByState(ctx context.Context, arg ListChannelOutboxByStateParams) ([]Outbox, error) {
+	rows, err := q.query(ctx, q.listChannelOutboxByStateStmt, listChannelOutboxByState, arg.ChannelID, arg.State, arg.Limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Outbox{}
+	for rows.Next() {
+		var i Outbox
+		if err := rows.Scan(
+			&i.ID,
+			&i.DeliveryID,
+			&i.ChannelID,
+			&i.NotificationID,
+			&i.Change,
+			&i.State,
+			&i.Attempts,
+			&i.CreatedAt,
+			&i.NextAt,
+			&i.FirstTriedAt,
+			&i.LastStatus,
+			&i.LastError,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listChannels = `-- name: ListChannels :many
 SELECT id, name, url, token, metadata_json, verify_tls, timeout_ms, sources_json, min_severity, enabled, provisioned, disabled_reason, created_at, updated_at FROM channels ORDER BY name
 `
@@ -399,6 +447,65 @@ func (q *Queries) ListChannels(ctx context.Context) ([]Channel, error) {
 			&i.DisabledReason,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listNotificationOutbox = `-- name: ListNotificationOutbox :many
+SELECT outbox.id, outbox.delivery_id, outbox.channel_id, outbox.notification_id, outbox.change, outbox.state, outbox.attempts, outbox.created_at, outbox.next_at, outbox.first_tried_at, outbox.last_status, outbox.last_error, channels.name AS channel_name FROM outbox JOIN channels ON channels.id = outbox.channel_id
+WHERE outbox.notification_id = ?
+ORDER BY outbox.id DESC LIMIT 100
+`
+
+type ListNotificationOutboxRow struct {
+	ID             int64
+	DeliveryID     string
+	ChannelID      int64
+	NotificationID string
+	Change         string
+	State          string
+	Attempts       int64
+	CreatedAt      time.Time
+	NextAt         time.Time
+	FirstTriedAt   sql.NullTime
+	LastStatus     int64
+	LastError      string
+	ChannelName    string
+}
+
+func (q *Queries) ListNotificationOutbox(ctx context.Context, notificationID string) ([]ListNotificationOutboxRow, error) {
+	rows, err := q.query(ctx, q.listNotificationOutboxStmt, listNotificationOutbox, notificationID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListNotificationOutboxRow{}
+	for rows.Next() {
+		var i ListNotificationOutboxRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.DeliveryID,
+			&i.ChannelID,
+			&i.NotificationID,
+			&i.Change,
+			&i.State,
+			&i.Attempts,
+			&i.CreatedAt,
+			&i.NextAt,
+			&i.FirstTriedAt,
+			&i.LastStatus,
+			&i.LastError,
+			&i.ChannelName,
 		); err != nil {
 			return nil, err
 		}

@@ -147,6 +147,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listChannelOutboxStmt, err = db.PrepareContext(ctx, listChannelOutbox); err != nil {
 		return nil, fmt.Errorf("error preparing query ListChannelOutbox: %w", err)
 	}
+	if q.listChannelOutboxByStateStmt, err = db.PrepareContext(ctx, listChannelOutboxByState); err != nil {
+		return nil, fmt.Errorf("error preparing query ListChannelOutboxByState: %w", err)
+	}
 	if q.listChannelsStmt, err = db.PrepareContext(ctx, listChannels); err != nil {
 		return nil, fmt.Errorf("error preparing query ListChannels: %w", err)
 	}
@@ -155,6 +158,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.listDeliveriesStmt, err = db.PrepareContext(ctx, listDeliveries); err != nil {
 		return nil, fmt.Errorf("error preparing query ListDeliveries: %w", err)
+	}
+	if q.listNotificationOutboxStmt, err = db.PrepareContext(ctx, listNotificationOutbox); err != nil {
+		return nil, fmt.Errorf("error preparing query ListNotificationOutbox: %w", err)
 	}
 	if q.listOpenNotificationsStmt, err = db.PrepareContext(ctx, listOpenNotifications); err != nil {
 		return nil, fmt.Errorf("error preparing query ListOpenNotifications: %w", err)
@@ -456,6 +462,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listChannelOutboxStmt: %w", cerr)
 		}
 	}
+	if q.listChannelOutboxByStateStmt != nil {
+		if cerr := q.listChannelOutboxByStateStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listChannelOutboxByStateStmt: %w", cerr)
+		}
+	}
 	if q.listChannelsStmt != nil {
 		if cerr := q.listChannelsStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listChannelsStmt: %w", cerr)
@@ -469,6 +480,11 @@ func (q *Queries) Close() error {
 	if q.listDeliveriesStmt != nil {
 		if cerr := q.listDeliveriesStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listDeliveriesStmt: %w", cerr)
+		}
+	}
+	if q.listNotificationOutboxStmt != nil {
+		if cerr := q.listNotificationOutboxStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listNotificationOutboxStmt: %w", cerr)
 		}
 	}
 	if q.listOpenNotificationsStmt != nil {
@@ -701,9 +717,11 @@ type Queries struct {
 	listAttemptsStmt              *sql.Stmt
 	listAuditStmt                 *sql.Stmt
 	listChannelOutboxStmt         *sql.Stmt
+	listChannelOutboxByStateStmt  *sql.Stmt
 	listChannelsStmt              *sql.Stmt
 	listClosedNotificationsStmt   *sql.Stmt
 	listDeliveriesStmt            *sql.Stmt
+	listNotificationOutboxStmt    *sql.Stmt
 	listOpenNotificationsStmt     *sql.Stmt
 	listQuietNotificationsStmt    *sql.Stmt
 	listRejectedStmt              *sql.Stmt
@@ -781,9 +799,11 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listAttemptsStmt:              q.listAttemptsStmt,
 		listAuditStmt:                 q.listAuditStmt,
 		listChannelOutboxStmt:         q.listChannelOutboxStmt,
+		listChannelOutboxByStateStmt:  q.listChannelOutboxByStateStmt,
 		listChannelsStmt:              q.listChannelsStmt,
 		listClosedNotificationsStmt:   q.listClosedNotificationsStmt,
 		listDeliveriesStmt:            q.listDeliveriesStmt,
+		listNotificationOutboxStmt:    q.listNotificationOutboxStmt,
 		listOpenNotificationsStmt:     q.listOpenNotificationsStmt,
 		listQuietNotificationsStmt:    q.listQuietNotificationsStmt,
 		listRejectedStmt:              q.listRejectedStmt,
