@@ -54,6 +54,7 @@ fuzz:
 bench:
 	go test -run '^$$' -bench . -benchmem ./...
 	go run ./bench/ingest -duration 10s -conns 64
+	go run ./bench/forward -rate 1000 -duration 10s
 
 fmt:
 	gofmt -w $$(git ls-files --cached --others --exclude-standard '*.go')

@@ -41,11 +41,17 @@ type Worker struct {
 	// finished holds the ids whose send ended since the current list of
 	// due messages was read: that list may still show them as due.
 	finished map[int64]bool
-	wg       sync.WaitGroup
+	// kick asks for another look at the outbox when a send ends: its
+	// channel has room again, and more may be waiting.
+	kick chan struct{}
+	wg   sync.WaitGroup
 }
 
 // responseSnippet is how much of a receiver's answer is kept.
 const responseSnippet = 2048
+
+// dueBatch is how many due messages one look at the outbox reads.
+const dueBatch = 64
 
 // Run sends until ctx ends, then waits for the sends in flight.
 func (w *Worker) Run(ctx context.Context) {
@@ -60,6 +66,7 @@ func (w *Worker) Run(ctx context.Context) {
 			return
 		case <-t.C:
 		case <-w.Store.DeliveryWake():
+		case <-w.kick:
 		}
 	}
 }
@@ -78,6 +85,7 @@ func (w *Worker) defaults() {
 		w.Log = slog.New(slog.DiscardHandler)
 	}
 	w.inflight, w.busy, w.finished = map[int64]bool{}, map[int64]int{}, map[int64]bool{}
+	w.kick = make(chan struct{}, 1)
 }
 
 // dispatch starts a send for every due message whose channel has room.
@@ -85,7 +93,9 @@ func (w *Worker) dispatch(ctx context.Context) {
 	w.mu.Lock()
 	clear(w.finished)
 	w.mu.Unlock()
-	due, err := w.Store.DueDeliveries(ctx, w.Now(), 500)
+	// A short list: it is read again as soon as a send ends, and a long one
+	// would mostly be rows whose channel is already busy.
+	due, err := w.Store.DueDeliveries(ctx, w.Now(), dueBatch)
 	if err != nil {
 		if ctx.Err() == nil {
 			w.Log.Error("list due deliveries", "err", err)
@@ -120,6 +130,10 @@ func (w *Worker) release(m db.Outbox) {
 	delete(w.inflight, m.ID)
 	w.finished[m.ID] = true
 	w.busy[m.ChannelID]--
+	select {
+	case w.kick <- struct{}{}:
+	default:
+	}
 }
 
 // send makes one attempt at m and records what came of it.
