@@ -73,7 +73,7 @@ func (w *Worker) Run(ctx context.Context) {
 
 func (w *Worker) defaults() {
 	if w.PerChannel == 0 {
-		w.PerChannel = 4
+		w.PerChannel = 8
 	}
 	if w.Now == nil {
 		w.Now = time.Now
@@ -102,13 +102,39 @@ func (w *Worker) dispatch(ctx context.Context) {
 		}
 		return
 	}
+	if len(due) == 0 {
+		return
+	}
+	// One read of the channels per look, not one per message.
+	channels, err := w.Store.Channels(ctx)
+	if err != nil {
+		w.Log.Error("load channels", "err", err)
+		return
+	}
+	byID := make(map[int64]db.Channel, len(channels))
+	for _, ch := range channels {
+		byID[ch.ID] = ch
+	}
+	// Messages to several channels about one notification are read once.
+	notes := map[string]db.GetNotificationRow{}
 	for _, m := range due {
-		if !w.claim(m) {
+		ch, ok := byID[m.ChannelID]
+		if !ok || !w.claim(m) {
 			continue
+		}
+		row, seen := notes[m.NotificationID]
+		if !seen {
+			row, err = w.Store.Notification(ctx, m.NotificationID)
+			if err != nil {
+				w.release(m)
+				w.Log.Error("load notification", "notification_id", m.NotificationID, "err", err)
+				continue
+			}
+			notes[m.NotificationID] = row
 		}
 		w.wg.Go(func() {
 			defer w.release(m)
-			w.send(ctx, m)
+			w.send(ctx, m, ch, row)
 		})
 	}
 }
@@ -137,13 +163,8 @@ func (w *Worker) release(m db.Outbox) {
 }
 
 // send makes one attempt at m and records what came of it.
-func (w *Worker) send(ctx context.Context, m db.Outbox) {
-	ch, err := w.Store.Channel(ctx, m.ChannelID)
-	if err != nil {
-		w.Log.Error("load channel", "channel_id", m.ChannelID, "err", err)
-		return
-	}
-	body, err := w.envelope(ctx, m, ch)
+func (w *Worker) send(ctx context.Context, m db.Outbox, ch db.Channel, row db.GetNotificationRow) {
+	body, err := w.envelope(m, ch, row)
 	if err != nil {
 		w.record(ctx, m, ch, Result{Err: err}, store.Attempt{State: "failed"})
 		return
@@ -188,11 +209,7 @@ func (w *Worker) record(ctx context.Context, m db.Outbox, ch db.Channel, res Res
 
 // envelope builds the message from the notification as it is now: only the
 // newest message per notification is ever pending, so now is its moment.
-func (w *Worker) envelope(ctx context.Context, m db.Outbox, ch db.Channel) ([]byte, error) {
-	row, err := w.Store.Notification(ctx, m.NotificationID)
-	if err != nil {
-		return nil, err
-	}
+func (w *Worker) envelope(m db.Outbox, ch db.Channel, row db.GetNotificationRow) ([]byte, error) {
 	n := row.Notification
 	note := Notification{
 		ID: n.ID, Title: n.Title, SenderState: n.SenderState, Severity: alert.Severity(n.Severity),
