@@ -32,6 +32,8 @@ import (
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
+
+	"github.com/alertgate/alertgate/bench/benchserver"
 )
 
 // targetP99 is the forwarding latency the run is judged by, first arrival.
@@ -74,11 +76,11 @@ func run(ctx context.Context, rate int, duration time.Duration, channels, conns 
 		return err
 	}
 	defer rec.stop()
-	srv, err := startAlertgate(ctx, rec.urls())
+	srv, err := benchserver.Start(ctx, rec.urls()...)
 	if err != nil {
 		return err
 	}
-	defer srv.cleanup()
+	defer srv.Cleanup()
 	fmt.Printf("posting %d signed generic deliveries/s for %s, each a new notification, forwarded to %d channels\n", rate, duration, channels)
 
 	client := &http.Client{
@@ -96,12 +98,12 @@ func run(ctx context.Context, rate int, duration time.Duration, channels, conns 
 	total := int(float64(rate) * duration.Seconds())
 	jobs := make(chan int, total)
 	acks := make([]ack, total)
-	run := randomHex(4)
+	run := benchserver.RandomHex(4)
 	var wg sync.WaitGroup
 	for range conns {
 		wg.Go(func() {
 			for i := range jobs {
-				acks[i] = post(client, srv.url, srv.secret, fmt.Sprintf("fwd-%s-%d", run, i))
+				acks[i] = post(client, srv.URL, srv.Secret, fmt.Sprintf("fwd-%s-%d", run, i))
 			}
 		})
 	}
@@ -163,7 +165,7 @@ func run(ctx context.Context, rate int, duration time.Duration, channels, conns 
 	forwardedFor := rec.last.Sub(start)
 	duplicates, unknown := rec.duplicates, rec.unknown
 	rec.mu.Unlock()
-	stopErr := srv.stop()
+	stopErr := srv.Stop()
 
 	var first, all []time.Duration
 	early, incomplete := 0, 0

@@ -16,6 +16,8 @@ import (
 	"github.com/alertgate/alertgate/alert"
 	"github.com/alertgate/alertgate/handlers"
 	"github.com/alertgate/alertgate/store"
+
+	"github.com/alertgate/alertgate/bench/benchserver"
 )
 
 // These benchmarks are the load generator's measurement in one process, so
@@ -84,7 +86,7 @@ func BenchmarkServerIngest(b *testing.B) {
 	b.Cleanup(func() { app.Shutdown() })
 
 	conns := posters * runtime.GOMAXPROCS(0)
-	l := load{url: "http://" + ln.Addr().String() + "/hooks/bench", secret: benchSecret, conns: conns, run: randomHex(4)}
+	l := load{url: "http://" + ln.Addr().String() + "/hooks/bench", secret: benchSecret, conns: conns, run: benchserver.RandomHex(4)}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConns: conns, MaxIdleConnsPerHost: conns}}
 	defer client.CloseIdleConnections()
 	var n atomic.Int64

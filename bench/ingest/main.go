@@ -19,6 +19,8 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/alertgate/alertgate/bench/benchserver"
 )
 
 // The targets the comparison is judged by.
@@ -43,7 +45,7 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	l := load{conns: *conns, duration: *duration, run: randomHex(4)}
+	l := load{conns: *conns, duration: *duration, run: benchserver.RandomHex(4)}
 	fmt.Printf("posting signed generic deliveries on %d connections for %s per measurement\n", l.conns, l.duration)
 
 	var err error
@@ -63,7 +65,7 @@ func main() {
 }
 
 func measureBaseline(ctx context.Context, l load) error {
-	l.secret = randomHex(24)
+	l.secret = benchserver.RandomHex(24)
 	url, stop, err := startBaseline(l.secret)
 	if err != nil {
 		return err
@@ -79,19 +81,19 @@ func measureBaseline(ctx context.Context, l load) error {
 // It fails on a correctness problem (a refusal, a lost or extra delivery);
 // a missed speed target is reported, since speed depends on the machine.
 func compare(ctx context.Context, l load) error {
-	srv, err := startAlertgate(ctx)
+	srv, err := benchserver.Start(ctx)
 	if err != nil {
 		return err
 	}
-	defer srv.cleanup()
-	l.url, l.secret = srv.url, srv.secret
+	defer srv.Cleanup()
+	l.url, l.secret = srv.URL, srv.Secret
 	ag := l.measure(ctx, "alertgate")
 	fmt.Println(ag)
 
-	l.secret = randomHex(24)
+	l.secret = benchserver.RandomHex(24)
 	url, stopBaseline, err := startBaseline(l.secret)
 	if err != nil {
-		srv.stop()
+		srv.Stop()
 		return err
 	}
 	l.url = url
@@ -101,10 +103,10 @@ func compare(ctx context.Context, l load) error {
 
 	// Count after a clean stop: every acknowledged delivery was committed
 	// before its answer, and nothing is in flight any more.
-	if err := srv.stop(); err != nil {
+	if err := srv.Stop(); err != nil {
 		return err
 	}
-	stored, err := srv.storedDeliveries(ctx)
+	stored, err := srv.StoredDeliveries(ctx)
 	if err != nil {
 		return fmt.Errorf("count stored deliveries: %w", err)
 	}

@@ -1,4 +1,6 @@
-package main
+// Package benchserver builds the real alertgate binary and runs it on a
+// fresh data directory for the load programs under bench/.
+package benchserver
 
 import (
 	"bytes"
@@ -22,46 +24,48 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
-// server is an Alertgate binary running on a fresh data directory with one
-// provisioned generic source, "bench".
-type server struct {
-	dir     string // holds the binary, the data dir and the provisioning file
-	cmd     *exec.Cmd
-	url     string // the source's hook URL
-	secret  string
+// Server is an Alertgate binary running on a fresh data directory with one
+// provisioned generic source, "bench", and one provisioned channel per URL
+// given to Start.
+type Server struct {
+	dir string // holds the binary, the data dir and the provisioning file
+	cmd *exec.Cmd
+	// URL is the bench source's hook URL, Secret its secret.
+	URL     string
+	Secret  string
 	logs    *lockedBuffer
 	exited  chan struct{}
 	waitErr error
 }
 
-// startAlertgate builds ./cmd/alertgate (as `make build` does, without the
-// race detector) and starts it on a free loopback port.
-func startAlertgate(ctx context.Context) (*server, error) {
+// Start builds ./cmd/alertgate (as `make build` does, without the
+// race detector) and starts it on a free loopback port, with one channel per
+// URL in channels.
+func Start(ctx context.Context, channels ...string) (*Server, error) {
 	dir, err := os.MkdirTemp("", "alertgate-bench-")
 	if err != nil {
 		return nil, err
 	}
-	s := &server{dir: dir, logs: &lockedBuffer{}, exited: make(chan struct{}), secret: randomHex(24)}
+	s := &Server{dir: dir, logs: &lockedBuffer{}, exited: make(chan struct{}), Secret: RandomHex(24)}
 	bin := filepath.Join(dir, "alertgate")
 	// The import path builds from anywhere inside the module.
 	build := exec.CommandContext(ctx, "go", "build", "-trimpath", "-o", bin, "github.com/alertgate/alertgate/cmd/alertgate")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
-		s.cleanup()
+		s.Cleanup()
 		return nil, fmt.Errorf("go build: %w\n%s", err, out)
 	}
 	config := filepath.Join(dir, "alertgate.yaml")
-	yaml := fmt.Sprintf("sources:\n  - slug: bench\n    kind: generic\n    secret: %q\n", s.secret)
-	if err := os.WriteFile(config, []byte(yaml), 0o600); err != nil {
-		s.cleanup()
+	if err := os.WriteFile(config, []byte(provisioning(s.Secret, channels)), 0o600); err != nil {
+		s.Cleanup()
 		return nil, err
 	}
 	addr, err := freeAddr()
 	if err != nil {
-		s.cleanup()
+		s.Cleanup()
 		return nil, err
 	}
-	s.url = "http://" + addr + "/hooks/bench"
+	s.URL = "http://" + addr + "/hooks/bench"
 	s.cmd = exec.Command(bin, "serve", "--addr", addr, "--data-dir", s.dataDir(), "--config", config)
 	// Without the shell's ALERTGATE_* settings: every run measures the
 	// defaults (synchronous=NORMAL, text log).
@@ -72,23 +76,37 @@ func startAlertgate(ctx context.Context) (*server, error) {
 	}
 	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
 	if err := s.cmd.Start(); err != nil {
-		s.cleanup()
+		s.Cleanup()
 		return nil, err
 	}
 	go func() { s.waitErr = s.cmd.Wait(); close(s.exited) }()
 	if err := s.waitReady(ctx, "http://"+addr+"/readyz"); err != nil {
 		s.cmd.Process.Kill()
 		<-s.exited
-		s.cleanup()
+		s.Cleanup()
 		return nil, err
 	}
 	return s, nil
 }
 
-func (s *server) dataDir() string { return filepath.Join(s.dir, "data") }
+// provisioning is the YAML for the bench source and the channels.
+func provisioning(secret string, channels []string) string {
+	var yaml strings.Builder
+	fmt.Fprintf(&yaml, "sources:\n  - slug: bench\n    kind: generic\n    secret: %q\n", secret)
+	if len(channels) > 0 {
+		yaml.WriteString("channels:\n")
+	}
+	for i, u := range channels {
+		fmt.Fprintf(&yaml, "  - name: %q\n    url: %q\n    token: %q\n    metadata:\n      channel: %q\n",
+			fmt.Sprintf("bench-%d", i), u, "agt_"+RandomHex(16), fmt.Sprint(i))
+	}
+	return yaml.String()
+}
+
+func (s *Server) dataDir() string { return filepath.Join(s.dir, "data") }
 
 // waitReady polls /readyz: the process gives no other sign that it is ready.
-func (s *server) waitReady(ctx context.Context, readyz string) error {
+func (s *Server) waitReady(ctx context.Context, readyz string) error {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	client := &http.Client{Timeout: time.Second}
@@ -109,8 +127,8 @@ func (s *server) waitReady(ctx context.Context, readyz string) error {
 	}
 }
 
-// stop sends SIGTERM and waits for the clean exit that checkpoints the WAL.
-func (s *server) stop() error {
+// Stop sends SIGTERM and waits for the clean exit that checkpoints the WAL.
+func (s *Server) Stop() error {
 	s.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-s.exited:
@@ -125,9 +143,9 @@ func (s *server) stop() error {
 	return nil
 }
 
-// storedDeliveries counts the inbox rows of the stopped server, opening the
+// StoredDeliveries counts the inbox rows of the stopped server, opening the
 // file read-only so the count cannot change anything.
-func (s *server) storedDeliveries(ctx context.Context) (int, error) {
+func (s *Server) StoredDeliveries(ctx context.Context) (int, error) {
 	pool, err := sql.Open("sqlite", "file:"+filepath.Join(s.dataDir(), store.FileName)+"?mode=ro")
 	if err != nil {
 		return 0, err
@@ -138,7 +156,8 @@ func (s *server) storedDeliveries(ctx context.Context) (int, error) {
 	return n, err
 }
 
-func (s *server) cleanup() { os.RemoveAll(s.dir) }
+// Cleanup removes the binary and the data directory.
+func (s *Server) Cleanup() { os.RemoveAll(s.dir) }
 
 // freeAddr is a loopback address with a port nothing listens on now.
 func freeAddr() (string, error) {
@@ -150,7 +169,7 @@ func freeAddr() (string, error) {
 	return ln.Addr().String(), nil
 }
 
-func randomHex(n int) string {
+func RandomHex(n int) string {
 	b := make([]byte, n)
 	rand.Read(b)
 	return hex.EncodeToString(b)
