@@ -99,3 +99,6 @@ LIMIT ?;
 
 -- name: ListSourceNames :many
 SELECT id, slug, name FROM sources ORDER BY name;
+
+-- name: MarkRemediated :execrows
+UPDATE notifications SET remediated_at = ? WHERE id = ?;

@@ -186,6 +186,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listUsersStmt, err = db.PrepareContext(ctx, listUsers); err != nil {
 		return nil, fmt.Errorf("error preparing query ListUsers: %w", err)
 	}
+	if q.markRemediatedStmt, err = db.PrepareContext(ctx, markRemediated); err != nil {
+		return nil, fmt.Errorf("error preparing query MarkRemediated: %w", err)
+	}
 	if q.redeliverOutboxStmt, err = db.PrepareContext(ctx, redeliverOutbox); err != nil {
 		return nil, fmt.Errorf("error preparing query RedeliverOutbox: %w", err)
 	}
@@ -527,6 +530,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listUsersStmt: %w", cerr)
 		}
 	}
+	if q.markRemediatedStmt != nil {
+		if cerr := q.markRemediatedStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing markRemediatedStmt: %w", cerr)
+		}
+	}
 	if q.redeliverOutboxStmt != nil {
 		if cerr := q.redeliverOutboxStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing redeliverOutboxStmt: %w", cerr)
@@ -730,6 +738,7 @@ type Queries struct {
 	listTimelineStmt              *sql.Stmt
 	listTimelineTailStmt          *sql.Stmt
 	listUsersStmt                 *sql.Stmt
+	markRemediatedStmt            *sql.Stmt
 	redeliverOutboxStmt           *sql.Stmt
 	rotateSourceSecretStmt        *sql.Stmt
 	setInboxNoteStmt              *sql.Stmt
@@ -812,6 +821,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listTimelineStmt:              q.listTimelineStmt,
 		listTimelineTailStmt:          q.listTimelineTailStmt,
 		listUsersStmt:                 q.listUsersStmt,
+		markRemediatedStmt:            q.markRemediatedStmt,
 		redeliverOutboxStmt:           q.redeliverOutboxStmt,
 		rotateSourceSecretStmt:        q.rotateSourceSecretStmt,
 		setInboxNoteStmt:              q.setInboxNoteStmt,

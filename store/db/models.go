@@ -88,6 +88,7 @@ type Notification struct {
 	FirstSeen     time.Time
 	LastSeen      time.Time
 	ClosedAt      sql.NullTime
+	RemediatedAt  sql.NullTime
 }
 
 type OpenCount struct {

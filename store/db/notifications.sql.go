@@ -85,7 +85,7 @@ func (q *Queries) GetInboxByKey(ctx context.Context, arg GetInboxByKeyParams) (i
 }
 
 const getNotification = `-- name: GetNotification :one
-SELECT notifications.seq, notifications.id, notifications.source_id, notifications.lifecycle_key, notifications.state, notifications.severity, notifications.severity_rank, notifications.sender_state, notifications.title, notifications.component, notifications.component_json, notifications.monitor_json, notifications.labels_json, notifications.host, notifications.incident_type, notifications.target, notifications.close_reason, notifications.occurrences, notifications.opened_at, notifications.first_seen, notifications.last_seen, notifications.closed_at, sources.slug AS source_slug, sources.name AS source_name, sources.kind AS source_kind
+SELECT notifications.seq, notifications.id, notifications.source_id, notifications.lifecycle_key, notifications.state, notifications.severity, notifications.severity_rank, notifications.sender_state, notifications.title, notifications.component, notifications.component_json, notifications.monitor_json, notifications.labels_json, notifications.host, notifications.incident_type, notifications.target, notifications.close_reason, notifications.occurrences, notifications.opened_at, notifications.first_seen, notifications.last_seen, notifications.closed_at, notifications.remediated_at, sources.slug AS source_slug, sources.name AS source_name, sources.kind AS source_kind
 FROM notifications JOIN sources ON sources.id = notifications.source_id
 WHERE notifications.id = ?
 `
@@ -123,6 +123,7 @@ func (q *Queries) GetNotification(ctx context.Context, id string) (GetNotificati
 		&i.Notification.FirstSeen,
 		&i.Notification.LastSeen,
 		&i.Notification.ClosedAt,
+		&i.Notification.RemediatedAt,
 		&i.SourceSlug,
 		&i.SourceName,
 		&i.SourceKind,
@@ -131,7 +132,7 @@ func (q *Queries) GetNotification(ctx context.Context, id string) (GetNotificati
 }
 
 const getOpenNotification = `-- name: GetOpenNotification :one
-SELECT seq, id, source_id, lifecycle_key, state, severity, severity_rank, sender_state, title, component, component_json, monitor_json, labels_json, host, incident_type, target, close_reason, occurrences, opened_at, first_seen, last_seen, closed_at FROM notifications WHERE source_id = ? AND lifecycle_key = ? AND state = 'open'
+SELECT seq, id, source_id, lifecycle_key, state, severity, severity_rank, sender_state, title, component, component_json, monitor_json, labels_json, host, incident_type, target, close_reason, occurrences, opened_at, first_seen, last_seen, closed_at, remediated_at FROM notifications WHERE source_id = ? AND lifecycle_key = ? AND state = 'open'
 `
 
 type GetOpenNotificationParams struct {
@@ -165,6 +166,7 @@ func (q *Queries) GetOpenNotification(ctx context.Context, arg GetOpenNotificati
 		&i.FirstSeen,
 		&i.LastSeen,
 		&i.ClosedAt,
+		&i.RemediatedAt,
 	)
 	return i, err
 }
@@ -295,7 +297,7 @@ func (q *Queries) InsertTimeline(ctx context.Context, arg InsertTimelineParams) 
 }
 
 const listClosedNotifications = `-- name: ListClosedNotifications :many
-SELECT notifications.seq, notifications.id, notifications.source_id, notifications.lifecycle_key, notifications.state, notifications.severity, notifications.severity_rank, notifications.sender_state, notifications.title, notifications.component, notifications.component_json, notifications.monitor_json, notifications.labels_json, notifications.host, notifications.incident_type, notifications.target, notifications.close_reason, notifications.occurrences, notifications.opened_at, notifications.first_seen, notifications.last_seen, notifications.closed_at, sources.slug AS source_slug, sources.name AS source_name
+SELECT notifications.seq, notifications.id, notifications.source_id, notifications.lifecycle_key, notifications.state, notifications.severity, notifications.severity_rank, notifications.sender_state, notifications.title, notifications.component, notifications.component_json, notifications.monitor_json, notifications.labels_json, notifications.host, notifications.incident_type, notifications.target, notifications.close_reason, notifications.occurrences, notifications.opened_at, notifications.first_seen, notifications.last_seen, notifications.closed_at, notifications.remediated_at, sources.slug AS source_slug, sources.name AS source_name
 FROM notifications JOIN sources ON sources.id = notifications.source_id
 WHERE notifications.state = 'closed'
     AND (notifications.closed_at < ?1 OR (notifications.closed_at = ?1 AND notifications.seq < ?2))
@@ -365,6 +367,7 @@ func (q *Queries) ListClosedNotifications(ctx context.Context, arg ListClosedNot
 			&i.Notification.FirstSeen,
 			&i.Notification.LastSeen,
 			&i.Notification.ClosedAt,
+			&i.Notification.RemediatedAt,
 			&i.SourceSlug,
 			&i.SourceName,
 		); err != nil {
@@ -382,7 +385,7 @@ func (q *Queries) ListClosedNotifications(ctx context.Context, arg ListClosedNot
 }
 
 const listOpenNotifications = `-- name: ListOpenNotifications :many
-SELECT notifications.seq, notifications.id, notifications.source_id, notifications.lifecycle_key, notifications.state, notifications.severity, notifications.severity_rank, notifications.sender_state, notifications.title, notifications.component, notifications.component_json, notifications.monitor_json, notifications.labels_json, notifications.host, notifications.incident_type, notifications.target, notifications.close_reason, notifications.occurrences, notifications.opened_at, notifications.first_seen, notifications.last_seen, notifications.closed_at, sources.slug AS source_slug, sources.name AS source_name
+SELECT notifications.seq, notifications.id, notifications.source_id, notifications.lifecycle_key, notifications.state, notifications.severity, notifications.severity_rank, notifications.sender_state, notifications.title, notifications.component, notifications.component_json, notifications.monitor_json, notifications.labels_json, notifications.host, notifications.incident_type, notifications.target, notifications.close_reason, notifications.occurrences, notifications.opened_at, notifications.first_seen, notifications.last_seen, notifications.closed_at, notifications.remediated_at, sources.slug AS source_slug, sources.name AS source_name
 FROM notifications JOIN sources ON sources.id = notifications.source_id
 WHERE notifications.state = 'open' AND notifications.seq < ?1
     AND (?2 IS NULL OR notifications.source_id = ?2)
@@ -449,6 +452,7 @@ func (q *Queries) ListOpenNotifications(ctx context.Context, arg ListOpenNotific
 			&i.Notification.FirstSeen,
 			&i.Notification.LastSeen,
 			&i.Notification.ClosedAt,
+			&i.Notification.RemediatedAt,
 			&i.SourceSlug,
 			&i.SourceName,
 		); err != nil {
@@ -668,6 +672,23 @@ func (q *Queries) ListTimelineTail(ctx context.Context, arg ListTimelineTailPara
 		return nil, err
 	}
 	return items, nil
+}
+
+const markRemediated = `-- name: MarkRemediated :execrows
+UPDATE notifications SET remediated_at = ? WHERE id = ?
+`
+
+type MarkRemediatedParams struct {
+	RemediatedAt sql.NullTime
+	ID           string
+}
+
+func (q *Queries) MarkRemediated(ctx context.Context, arg MarkRemediatedParams) (int64, error) {
+	result, err := q.exec(ctx, q.markRemediatedStmt, markRemediated, arg.RemediatedAt, arg.ID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
 }
 
 const setInboxNote = `-- name: SetInboxNote :exec
