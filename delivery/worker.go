@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
@@ -19,8 +18,8 @@ import (
 )
 
 // Worker sends the outbox: every due message to its channel, retrying by
-// the policy. Each channel has its own small number of sends in flight, so
-// a receiver that hangs ties up only its own.
+// the policy. Each channel has a lane of its own with a small number of
+// sends in flight, so a receiver that hangs ties up only its own lane.
 type Worker struct {
 	Store *store.Store
 	Log   *slog.Logger
@@ -34,23 +33,12 @@ type Worker struct {
 	// Poll is how often due retries are looked for; new messages wake the
 	// worker at once.
 	Poll time.Duration
-
-	mu       sync.Mutex
-	inflight map[int64]bool // outbox ids being sent
-	busy     map[int64]int  // sends in flight per channel
-	// finished holds the ids whose send ended since the current list of
-	// due messages was read: that list may still show them as due.
-	finished map[int64]bool
-	// kick asks for another look at the outbox when a send ends: its
-	// channel has room again, and more may be waiting.
-	kick chan struct{}
-	wg   sync.WaitGroup
 }
 
 // responseSnippet is how much of a receiver's answer is kept.
 const responseSnippet = 2048
 
-// dueBatch is how many due messages one look at the outbox reads.
+// dueBatch is how many due messages a lane reads at a time.
 const dueBatch = 64
 
 // Run sends until ctx ends, then waits for the sends in flight.
@@ -58,15 +46,15 @@ func (w *Worker) Run(ctx context.Context) {
 	w.defaults()
 	t := time.NewTicker(w.Poll)
 	defer t.Stop()
-	defer w.wg.Wait()
+	lanes := map[int64]*lane{}
+	defer stopLanes(lanes)
 	for {
-		w.dispatch(ctx)
+		w.syncLanes(ctx, lanes)
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		case <-w.Store.DeliveryWake():
-		case <-w.kick:
 		}
 	}
 }
@@ -84,93 +72,19 @@ func (w *Worker) defaults() {
 	if w.Log == nil {
 		w.Log = slog.New(slog.DiscardHandler)
 	}
-	w.inflight, w.busy, w.finished = map[int64]bool{}, map[int64]int{}, map[int64]bool{}
-	w.kick = make(chan struct{}, 1)
 }
 
-// dispatch starts a send for every due message whose channel has room.
-func (w *Worker) dispatch(ctx context.Context) {
-	w.mu.Lock()
-	clear(w.finished)
-	w.mu.Unlock()
-	// A short list: it is read again as soon as a send ends, and a long one
-	// would mostly be rows whose channel is already busy.
-	due, err := w.Store.DueDeliveries(ctx, w.Now(), dueBatch)
+// send makes one attempt at m and says what came of it; the caller
+// records the attempt.
+func (w *Worker) send(ctx context.Context, due db.DueForChannelRow, ch db.Channel) (Result, store.Attempt) {
+	m := due.Outbox
+	body, err := w.envelope(due, ch)
 	if err != nil {
-		if ctx.Err() == nil {
-			w.Log.Error("list due deliveries", "err", err)
-		}
-		return
-	}
-	if len(due) == 0 {
-		return
-	}
-	// One read of the channels per look, not one per message.
-	channels, err := w.Store.Channels(ctx)
-	if err != nil {
-		w.Log.Error("load channels", "err", err)
-		return
-	}
-	byID := make(map[int64]db.Channel, len(channels))
-	for _, ch := range channels {
-		byID[ch.ID] = ch
-	}
-	// Messages to several channels about one notification are read once.
-	notes := map[string]db.GetNotificationRow{}
-	for _, m := range due {
-		ch, ok := byID[m.ChannelID]
-		if !ok || !w.claim(m) {
-			continue
-		}
-		row, seen := notes[m.NotificationID]
-		if !seen {
-			row, err = w.Store.Notification(ctx, m.NotificationID)
-			if err != nil {
-				w.release(m)
-				w.Log.Error("load notification", "notification_id", m.NotificationID, "err", err)
-				continue
-			}
-			notes[m.NotificationID] = row
-		}
-		w.wg.Go(func() {
-			defer w.release(m)
-			w.send(ctx, m, ch, row)
-		})
-	}
-}
-
-func (w *Worker) claim(m db.Outbox) bool {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.inflight[m.ID] || w.finished[m.ID] || w.busy[m.ChannelID] >= w.PerChannel {
-		return false
-	}
-	w.inflight[m.ID] = true
-	w.busy[m.ChannelID]++
-	return true
-}
-
-func (w *Worker) release(m db.Outbox) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	delete(w.inflight, m.ID)
-	w.finished[m.ID] = true
-	w.busy[m.ChannelID]--
-	select {
-	case w.kick <- struct{}{}:
-	default:
-	}
-}
-
-// send makes one attempt at m and records what came of it.
-func (w *Worker) send(ctx context.Context, m db.Outbox, ch db.Channel, row db.GetNotificationRow) {
-	body, err := w.envelope(m, ch, row)
-	if err != nil {
-		w.record(ctx, m, ch, Result{Err: err}, store.Attempt{State: "failed"})
-		return
+		res := Result{Err: err}
+		return res, w.attempt(m, ch, res, store.Attempt{State: "failed"})
 	}
 	res := Send(ctx, ch, m.DeliveryID, body, w.Version, w.Now())
-	w.record(ctx, m, ch, res, w.next(m, ch, res))
+	return res, w.attempt(m, ch, res, w.next(m, ch, res))
 }
 
 // next decides what the message becomes after the attempt.
@@ -196,28 +110,26 @@ func (w *Worker) next(m db.Outbox, ch db.Channel, res Result) store.Attempt {
 	return store.Attempt{State: "failed", NextAt: now}
 }
 
-func (w *Worker) record(ctx context.Context, m db.Outbox, ch db.Channel, res Result, a store.Attempt) {
+// attempt completes a with what the attempt at m came to.
+func (w *Worker) attempt(m db.Outbox, ch db.Channel, res Result, a store.Attempt) store.Attempt {
 	a.OutboxID, a.ChannelID, a.ChannelName = m.ID, ch.ID, ch.Name
 	a.At, a.Status, a.Latency, a.Response = w.Now(), res.Status, res.Latency, res.Body
 	if res.Err != nil {
 		a.Error = Explain(res.Err)
 	}
-	if err := w.Store.RecordAttempt(context.WithoutCancel(ctx), a); err != nil {
-		w.Log.Error("record delivery attempt", "delivery_id", m.DeliveryID, "err", err)
-	}
+	return a
 }
 
 // envelope builds the message from the notification as it is now: only the
 // newest message per notification is ever pending, so now is its moment.
-func (w *Worker) envelope(m db.Outbox, ch db.Channel, row db.GetNotificationRow) ([]byte, error) {
-	n := row.Notification
+func (w *Worker) envelope(due db.DueForChannelRow, ch db.Channel) ([]byte, error) {
 	note := Notification{
-		ID: n.ID, Title: n.Title, SenderState: n.SenderState, Severity: alert.Severity(n.Severity),
-		OpenedAt: n.OpenedAt, CloseReason: n.CloseReason,
+		ID: due.Outbox.NotificationID, Title: due.Title, SenderState: due.SenderState, Severity: alert.Severity(due.Severity),
+		OpenedAt: due.OpenedAt, CloseReason: due.CloseReason,
 	}
-	json.Unmarshal([]byte(n.ComponentJson), &note.Component)
-	json.Unmarshal([]byte(n.MonitorJson), &note.Monitor)
-	return BuildEnvelope(note, m.Change, w.channelRef(ch))
+	json.Unmarshal([]byte(due.ComponentJson), &note.Component)
+	json.Unmarshal([]byte(due.MonitorJson), &note.Monitor)
+	return BuildEnvelope(note, due.Outbox.Change, w.channelRef(ch))
 }
 
 func (w *Worker) channelRef(ch db.Channel) ChannelRef {
@@ -270,7 +182,10 @@ var (
 func newClient(skipVerify bool) *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.TLSClientConfig = &tls.Config{InsecureSkipVerify: skipVerify}
-	t.MaxIdleConnsPerHost = 16
+	// Several channels often point at one host, each with its sends in
+	// flight: keep a connection per send idle, or every batch dials anew.
+	t.MaxIdleConns = 512
+	t.MaxIdleConnsPerHost = 128
 	return &http.Client{
 		Transport:     t,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },

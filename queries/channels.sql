@@ -19,10 +19,14 @@ UPDATE outbox SET state = 'superseded' WHERE channel_id = ? AND notification_id 
 INSERT INTO outbox (delivery_id, channel_id, notification_id, change, state, created_at, next_at)
 VALUES (?, ?, ?, ?, 'pending', ?, ?);
 
--- name: DueOutbox :many
-SELECT outbox.* FROM outbox JOIN channels ON channels.id = outbox.channel_id
-WHERE outbox.state = 'pending' AND outbox.next_at <= ? AND channels.enabled
-ORDER BY outbox.next_at LIMIT ?;
+-- name: DueForChannel :many
+-- A channel's messages whose time has come, each with its notification as
+-- it is now, which is what the message reports.
+SELECT sqlc.embed(outbox), notifications.title, notifications.sender_state, notifications.severity,
+    notifications.opened_at, notifications.close_reason, notifications.component_json, notifications.monitor_json
+FROM outbox JOIN notifications ON notifications.id = outbox.notification_id
+WHERE outbox.channel_id = ? AND outbox.state = 'pending' AND outbox.next_at <= ?
+ORDER BY outbox.next_at, outbox.id LIMIT ?;
 
 -- name: GetOutbox :one
 SELECT * FROM outbox WHERE id = ?;

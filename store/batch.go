@@ -32,8 +32,9 @@ func (s *Store) startWriter() {
 
 // Batch runs fn inside the next group commit and returns once that commit
 // is durable (or failed). Concurrent callers share one transaction, which is
-// what makes many small writes fast; each fn runs in its own savepoint, so
-// one failing fn rolls back only its own writes. fn gets the writer's own
+// what makes many small writes fast; one failing fn rolls back only its own
+// writes (see commitBatch), and fn may be run more than once, so it must
+// only set its results, never accumulate them. fn gets the writer's own
 // context, never ctx: a caller giving up must not interrupt a transaction
 // that carries other callers' work.
 func (s *Store) Batch(ctx context.Context, fn func(ctx context.Context, q *db.Queries) error) error {
@@ -106,30 +107,55 @@ func (s *Store) commit(batch []job) {
 	}
 }
 
-// commitBatch runs every job in one transaction, each in a savepoint, and
-// commits. Its error is the transaction's: then nothing of the batch stays.
+// commitBatch runs every job in one transaction and commits. Its error is
+// the transaction's: then nothing of the batch stays.
+//
+// Jobs nearly always succeed, so the batch first runs without savepoints,
+// which cost two statements per job. Only when a job fails is that
+// transaction thrown away and the batch run again with a savepoint around
+// each job, so that the failing one rolls back alone. A job may therefore
+// run twice; only its last run counts.
 func (s *Store) commitBatch(batch []job, errs []error) error {
+	failed, err := s.runBatch(batch, errs, false)
+	if err == nil && failed {
+		clear(errs)
+		_, err = s.runBatch(batch, errs, true)
+	}
+	return err
+}
+
+// runBatch runs the jobs in one transaction. Without savepoints it stops at
+// the first failing job, rolls back and reports failed; with them it
+// commits whatever succeeded.
+func (s *Store) runBatch(batch []job, errs []error, savepoints bool) (failed bool, err error) {
 	ctx := context.Background()
 	tx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("store: group commit: begin: %w", err)
+		return false, fmt.Errorf("store: group commit: begin: %w", err)
 	}
 	q := s.write.WithTx(tx)
 	for i, j := range batch {
+		if !savepoints {
+			if errs[i] = j.run(ctx, q); errs[i] != nil {
+				tx.Rollback()
+				return true, nil
+			}
+			continue
+		}
 		var fatal error
 		errs[i], fatal = s.savepoint(ctx, tx, q, j.run)
 		if fatal != nil {
 			// The transaction itself is broken (disk full, I/O error):
 			// nothing of the batch may commit, and every job must hear so.
 			tx.Rollback()
-			return fmt.Errorf("store: group commit: %w", fatal)
+			return false, fmt.Errorf("store: group commit: %w", fatal)
 		}
 	}
 	if err := tx.Commit(); err != nil {
 		tx.Rollback()
-		return fmt.Errorf("store: group commit: %w", err)
+		return false, fmt.Errorf("store: group commit: %w", err)
 	}
-	return nil
+	return false, nil
 }
 
 // savepoint runs one job. Its first result is the job's own failure,

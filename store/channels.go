@@ -151,8 +151,8 @@ func (s *Store) enqueue(ctx context.Context, q *db.Queries, sourceSlug string, c
 		if !r.matches(sourceSlug, ch.Severity) {
 			continue
 		}
-		if err := q.SupersedePending(ctx, db.SupersedePendingParams{ChannelID: r.id, NotificationID: ch.NotificationID}); err != nil {
-			return fmt.Errorf("store: supersede: %w", err)
+		if err := supersede(ctx, q, r.id, ch); err != nil {
+			return err
 		}
 		err := q.InsertOutbox(ctx, db.InsertOutboxParams{
 			DeliveryID: "msg_" + newUUID(), ChannelID: r.id, NotificationID: ch.NotificationID, Change: ch.Change,
@@ -162,6 +162,19 @@ func (s *Store) enqueue(ctx context.Context, q *db.Queries, sourceSlug string, c
 			return fmt.Errorf("store: enqueue: %w", err)
 		}
 		s.outboxQueued.Store(true)
+	}
+	return nil
+}
+
+// supersede marks the older pending messages about the notification as
+// superseded: only the newest is worth sending. A notification just opened
+// has none, which saves a write per channel on the busiest path.
+func supersede(ctx context.Context, q *db.Queries, channelID int64, ch Change) error {
+	if ch.Change == "opened" {
+		return nil
+	}
+	if err := q.SupersedePending(ctx, db.SupersedePendingParams{ChannelID: channelID, NotificationID: ch.NotificationID}); err != nil {
+		return fmt.Errorf("store: supersede: %w", err)
 	}
 	return nil
 }
@@ -180,11 +193,12 @@ func (s *Store) signalDeliveries() {
 	}
 }
 
-// DueDeliveries lists pending messages whose time has come, oldest first.
-func (s *Store) DueDeliveries(ctx context.Context, now time.Time, limit int) ([]db.Outbox, error) {
-	rows, err := s.read.DueOutbox(ctx, db.DueOutboxParams{NextAt: now.UTC(), Limit: int64(limit)})
+// DueForChannel lists a channel's pending messages whose time has come,
+// oldest first, each with its notification.
+func (s *Store) DueForChannel(ctx context.Context, channelID int64, now time.Time, limit int) ([]db.DueForChannelRow, error) {
+	rows, err := s.read.DueForChannel(ctx, db.DueForChannelParams{ChannelID: channelID, NextAt: now.UTC(), Limit: int64(limit)})
 	if err != nil {
-		return nil, fmt.Errorf("store: due deliveries: %w", err)
+		return nil, fmt.Errorf("store: due deliveries of channel %d: %w", channelID, err)
 	}
 	return rows, nil
 }
@@ -210,30 +224,50 @@ type Attempt struct {
 // RecordAttempt logs an attempt and moves the message on. A message
 // superseded meanwhile stays superseded.
 func (s *Store) RecordAttempt(ctx context.Context, a Attempt) error {
+	return s.RecordAttempts(ctx, []Attempt{a})
+}
+
+// RecordAttempts records several attempts in one write, as the delivery
+// worker does for each batch it sends: one job instead of one per message
+// keeps the group commit small while thousands of messages go out.
+func (s *Store) RecordAttempts(ctx context.Context, attempts []Attempt) error {
+	disabled := false
 	err := s.Batch(ctx, func(ctx context.Context, q *db.Queries) error {
-		at := a.At.UTC()
-		err := q.InsertAttempt(ctx, db.InsertAttemptParams{
-			OutboxID: a.OutboxID, At: at, Status: int64(a.Status), LatencyMs: a.Latency.Milliseconds(), Error: a.Error, Response: a.Response,
-		})
-		if err != nil {
-			return err
+		for _, a := range attempts {
+			if err := recordAttempt(ctx, q, a); err != nil {
+				return err
+			}
 		}
-		_, err = q.UpdateOutboxAfterAttempt(ctx, db.UpdateOutboxAfterAttemptParams{
-			State: a.State, NextAt: a.NextAt.UTC(), LastStatus: int64(a.Status), LastError: a.Error,
-			FirstTriedAt: sqlTime(at), ID: a.OutboxID,
-		})
-		if err != nil || a.DisableChannel == "" {
-			return err
-		}
-		if err := q.DisableChannel(ctx, db.DisableChannelParams{DisabledReason: a.DisableChannel, UpdatedAt: at, ID: a.ChannelID}); err != nil {
-			return err
-		}
-		return addAudit(ctx, q, Actor{Name: "delivery"}, "channel_disabled", a.ChannelName, a.DisableChannel)
+		return nil
 	})
-	if err == nil && a.DisableChannel != "" {
+	for _, a := range attempts {
+		disabled = disabled || a.DisableChannel != ""
+	}
+	if err == nil && disabled {
 		s.channels.invalidate()
 	}
 	return err
+}
+
+func recordAttempt(ctx context.Context, q *db.Queries, a Attempt) error {
+	at := a.At.UTC()
+	err := q.InsertAttempt(ctx, db.InsertAttemptParams{
+		OutboxID: a.OutboxID, At: at, Status: int64(a.Status), LatencyMs: a.Latency.Milliseconds(), Error: a.Error, Response: a.Response,
+	})
+	if err != nil {
+		return fmt.Errorf("store: record attempt: %w", err)
+	}
+	_, err = q.UpdateOutboxAfterAttempt(ctx, db.UpdateOutboxAfterAttemptParams{
+		State: a.State, NextAt: a.NextAt.UTC(), LastStatus: int64(a.Status), LastError: a.Error,
+		FirstTriedAt: sqlTime(at), ID: a.OutboxID,
+	})
+	if err != nil || a.DisableChannel == "" {
+		return err
+	}
+	if err := q.DisableChannel(ctx, db.DisableChannelParams{DisabledReason: a.DisableChannel, UpdatedAt: at, ID: a.ChannelID}); err != nil {
+		return err
+	}
+	return addAudit(ctx, q, Actor{Name: "delivery"}, "channel_disabled", a.ChannelName, a.DisableChannel)
 }
 
 // Attempts lists a message's attempts, oldest first.

@@ -143,39 +143,62 @@ func (q *Queries) DisableChannel(ctx context.Context, arg DisableChannelParams) 
 	return err
 }
 
-const dueOutbox = `-- name: DueOutbox :many
-SELECT outbox.id, outbox.delivery_id, outbox.channel_id, outbox.notification_id, outbox.change, outbox.state, outbox.attempts, outbox.created_at, outbox.next_at, outbox.first_tried_at, outbox.last_status, outbox.last_error FROM outbox JOIN channels ON channels.id = outbox.channel_id
-WHERE outbox.state = 'pending' AND outbox.next_at <= ? AND channels.enabled
-ORDER BY outbox.next_at LIMIT ?
+const dueForChannel = `-- name: DueForChannel :many
+SELECT outbox.id, outbox.delivery_id, outbox.channel_id, outbox.notification_id, outbox.change, outbox.state, outbox.attempts, outbox.created_at, outbox.next_at, outbox.first_tried_at, outbox.last_status, outbox.last_error, notifications.title, notifications.sender_state, notifications.severity,
+    notifications.opened_at, notifications.close_reason, notifications.component_json, notifications.monitor_json
+FROM outbox JOIN notifications ON notifications.id = outbox.notification_id
+WHERE outbox.channel_id = ? AND outbox.state = 'pending' AND outbox.next_at <= ?
+ORDER BY outbox.next_at, outbox.id LIMIT ?
 `
 
-type DueOutboxParams struct {
-	NextAt time.Time
-	Limit  int64
+type DueForChannelParams struct {
+	ChannelID int64
+	NextAt    time.Time
+	Limit     int64
 }
 
-func (q *Queries) DueOutbox(ctx context.Context, arg DueOutboxParams) ([]Outbox, error) {
-	rows, err := q.query(ctx, q.dueOutboxStmt, dueOutbox, arg.NextAt, arg.Limit)
+type DueForChannelRow struct {
+	Outbox        Outbox
+	Title         string
+	SenderState   string
+	Severity      string
+	OpenedAt      time.Time
+	CloseReason   string
+	ComponentJson string
+	MonitorJson   string
+}
+
+// A channel's messages whose time has come, each with its notification as
+// it is now, which is what the message reports.
+func (q *Queries) DueForChannel(ctx context.Context, arg DueForChannelParams) ([]DueForChannelRow, error) {
+	rows, err := q.query(ctx, q.dueForChannelStmt, dueForChannel, arg.ChannelID, arg.NextAt, arg.Limit)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	items := []Outbox{}
+	items := []DueForChannelRow{}
 	for rows.Next() {
-		var i Outbox
+		var i DueForChannelRow
 		if err := rows.Scan(
-			&i.ID,
-			&i.DeliveryID,
-			&i.ChannelID,
-			&i.NotificationID,
-			&i.Change,
-			&i.State,
-			&i.Attempts,
-			&i.CreatedAt,
-			&i.NextAt,
-			&i.FirstTriedAt,
-			&i.LastStatus,
-			&i.LastError,
+			&i.Outbox.ID,
+			&i.Outbox.DeliveryID,
+			&i.Outbox.ChannelID,
+			&i.Outbox.NotificationID,
+			&i.Outbox.Change,
+			&i.Outbox.State,
+			&i.Outbox.Attempts,
+			&i.Outbox.CreatedAt,
+			&i.Outbox.NextAt,
+			&i.Outbox.FirstTriedAt,
+			&i.Outbox.LastStatus,
+			&i.Outbox.LastError,
+			&i.Title,
+			&i.SenderState,
+			&i.Severity,
+			&i.OpenedAt,
+			&i.CloseReason,
+			&i.ComponentJson,
+			&i.MonitorJson,
 		); err != nil {
 			return nil, err
 		}

@@ -87,8 +87,8 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.disableChannelStmt, err = db.PrepareContext(ctx, disableChannel); err != nil {
 		return nil, fmt.Errorf("error preparing query DisableChannel: %w", err)
 	}
-	if q.dueOutboxStmt, err = db.PrepareContext(ctx, dueOutbox); err != nil {
-		return nil, fmt.Errorf("error preparing query DueOutbox: %w", err)
+	if q.dueForChannelStmt, err = db.PrepareContext(ctx, dueForChannel); err != nil {
+		return nil, fmt.Errorf("error preparing query DueForChannel: %w", err)
 	}
 	if q.getAPITokenByHashStmt, err = db.PrepareContext(ctx, getAPITokenByHash); err != nil {
 		return nil, fmt.Errorf("error preparing query GetAPITokenByHash: %w", err)
@@ -365,9 +365,9 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing disableChannelStmt: %w", cerr)
 		}
 	}
-	if q.dueOutboxStmt != nil {
-		if cerr := q.dueOutboxStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing dueOutboxStmt: %w", cerr)
+	if q.dueForChannelStmt != nil {
+		if cerr := q.dueForChannelStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing dueForChannelStmt: %w", cerr)
 		}
 	}
 	if q.getAPITokenByHashStmt != nil {
@@ -705,7 +705,7 @@ type Queries struct {
 	deleteSourceStmt              *sql.Stmt
 	deleteUnusedSetupTokensStmt   *sql.Stmt
 	disableChannelStmt            *sql.Stmt
-	dueOutboxStmt                 *sql.Stmt
+	dueForChannelStmt             *sql.Stmt
 	getAPITokenByHashStmt         *sql.Stmt
 	getChannelStmt                *sql.Stmt
 	getInboxByKeyStmt             *sql.Stmt
@@ -788,7 +788,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		deleteSourceStmt:              q.deleteSourceStmt,
 		deleteUnusedSetupTokensStmt:   q.deleteUnusedSetupTokensStmt,
 		disableChannelStmt:            q.disableChannelStmt,
-		dueOutboxStmt:                 q.dueOutboxStmt,
+		dueForChannelStmt:             q.dueForChannelStmt,
 		getAPITokenByHashStmt:         q.getAPITokenByHashStmt,
 		getChannelStmt:                q.getChannelStmt,
 		getInboxByKeyStmt:             q.getInboxByKeyStmt,
