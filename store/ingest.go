@@ -48,16 +48,22 @@ type IngestResult struct {
 // returning only once that is durable. A delivery whose key was seen before
 // for the source is a duplicate and changes nothing.
 func (s *Store) Ingest(ctx context.Context, in Ingest) (IngestResult, error) {
+	// The JSON and the ids are made here, in the caller's goroutine, so the
+	// one writer goroutine that every delivery waits on only runs SQL.
+	fs := make([]fields, len(in.Delivery.Events))
+	for i, ev := range in.Delivery.Events {
+		fs[i] = eventFields(ev)
+	}
 	var res IngestResult
 	err := s.Batch(ctx, func(ctx context.Context, q *db.Queries) error {
 		var err error
-		res, err = s.applyIngest(ctx, q, in)
+		res, err = s.applyIngest(ctx, q, in, fs)
 		return err
 	})
 	return res, err
 }
 
-func (s *Store) applyIngest(ctx context.Context, q *db.Queries, in Ingest) (IngestResult, error) {
+func (s *Store) applyIngest(ctx context.Context, q *db.Queries, in Ingest, fs []fields) (IngestResult, error) {
 	key := sql.NullString{String: in.Delivery.Key, Valid: in.Delivery.Key != ""}
 	id, err := q.InsertInbox(ctx, db.InsertInboxParams{
 		SourceID: in.SourceID, DeliveryKey: key, ReceivedAt: in.ReceivedAt.UTC(),
@@ -72,8 +78,8 @@ func (s *Store) applyIngest(ctx context.Context, q *db.Queries, in Ingest) (Inge
 	}
 	res := IngestResult{InboxID: id}
 	var notes []string
-	for _, ev := range in.Delivery.Events {
-		ch, note, err := applyEvent(ctx, q, in, id, ev)
+	for i, ev := range in.Delivery.Events {
+		ch, note, err := applyEvent(ctx, q, in, id, ev, fs[i])
 		if err != nil {
 			return IngestResult{}, err
 		}
@@ -96,7 +102,7 @@ func (s *Store) applyIngest(ctx context.Context, q *db.Queries, in Ingest) (Inge
 
 // applyEvent moves one notification through its life cycle. The note, if
 // any, is kept on the delivery (a close for a key that is not open).
-func applyEvent(ctx context.Context, q *db.Queries, in Ingest, inboxID int64, ev alert.Event) (Change, string, error) {
+func applyEvent(ctx context.Context, q *db.Queries, in Ingest, inboxID int64, ev alert.Event, f fields) (Change, string, error) {
 	open, err := q.GetOpenNotification(ctx, db.GetOpenNotificationParams{SourceID: in.SourceID, LifecycleKey: ev.Key})
 	found := err == nil
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -109,14 +115,13 @@ func applyEvent(ctx context.Context, q *db.Queries, in Ingest, inboxID int64, ev
 	case ev.Type == alert.Close:
 		return closeNotification(ctx, q, open, inboxID, ev, at)
 	case !found:
-		return openNotification(ctx, q, in.SourceID, inboxID, ev, at)
+		return openNotification(ctx, q, in.SourceID, inboxID, ev, f, at)
 	}
-	return updateNotification(ctx, q, open, inboxID, ev, at)
+	return updateNotification(ctx, q, open, inboxID, ev, f, at)
 }
 
-func openNotification(ctx context.Context, q *db.Queries, sourceID, inboxID int64, ev alert.Event, at time.Time) (Change, string, error) {
-	f := eventFields(ev)
-	id := newUUID()
+func openNotification(ctx context.Context, q *db.Queries, sourceID, inboxID int64, ev alert.Event, f fields, at time.Time) (Change, string, error) {
+	id := f.newID
 	opened := at
 	if !ev.OccurredAt.IsZero() {
 		opened = ev.OccurredAt.UTC()
@@ -133,8 +138,7 @@ func openNotification(ctx context.Context, q *db.Queries, sourceID, inboxID int6
 	return Change{id, "opened", ev.Severity}, "", addTimeline(ctx, q, seq, inboxID, at, "opened", ev, "")
 }
 
-func updateNotification(ctx context.Context, q *db.Queries, n db.Notification, inboxID int64, ev alert.Event, at time.Time) (Change, string, error) {
-	f := eventFields(ev)
+func updateNotification(ctx context.Context, q *db.Queries, n db.Notification, inboxID int64, ev alert.Event, f fields, at time.Time) (Change, string, error) {
 	err := q.UpdateOpenNotification(ctx, db.UpdateOpenNotificationParams{
 		Severity: string(ev.Severity), SeverityRank: int64(ev.Severity.Rank()), SenderState: ev.State, Title: ev.Title,
 		Component: f.component, ComponentJson: f.componentJSON, MonitorJson: f.monitorJSON, LabelsJson: f.labelsJSON,
@@ -192,9 +196,11 @@ func addTimeline(ctx context.Context, q *db.Queries, seq, inboxID int64, at time
 	return nil
 }
 
-// fields are an event's parts stored as columns of their own.
+// fields are an event's parts stored as columns of their own, and the id
+// its notification gets if the event opens one.
 type fields struct {
 	component, componentJSON, monitorJSON, labelsJSON string
+	newID                                             string
 }
 
 func eventFields(ev alert.Event) fields {
@@ -203,6 +209,7 @@ func eventFields(ev alert.Event) fields {
 		componentJSON: mustJSON(ev.Component),
 		monitorJSON:   mustJSON(ev.Monitor),
 		labelsJSON:    mustJSON(ev.Labels),
+		newID:         newUUID(),
 	}
 }
 
