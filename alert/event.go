@@ -106,6 +106,9 @@ type Request struct {
 	Body  []byte
 	// Now is the time it arrived, for timestamp windows.
 	Now time.Time
+	// Settings are the source's own choices (labels, severity words, a
+	// timestamp header) for the kinds that have any.
+	Settings Settings
 }
 
 // AuthError is a failed authentication. Reason says why in words an admin
@@ -151,5 +154,6 @@ func Lookup(name string) (Kind, bool) {
 
 // KindNames lists the kinds in a stable order for forms.
 func KindNames() []string {
-	return []string{"stackstate", "generic", "standard", "autoheal"}
+	return []string{"stackstate", "generic", "standard", "autoheal",
+		"alertmanager", "grafana", "datadog", "pagerduty", "uptimekuma"}
 }

@@ -89,6 +89,44 @@ func FuzzDecodeAutoheal(f *testing.F) {
 	})
 }
 
+func FuzzDecodeAlertmanager(f *testing.F) {
+	seedFuzz(f, func(b []byte) { f.Add(b) }, filepath.Join(fixturesDir, "alertmanager"))
+	f.Add([]byte(`{"alerts":[{"labels":{"a":"1"},"endsAt":"2000-01-01T00:00:00Z","fingerprint":"x"},{"labels":{"a":"2"},"fingerprint":"x"}]}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		fuzzDecode(t, "alertmanager", Request{Body: body, Now: time.Unix(1700000000, 0), Settings: Settings{ComponentLabel: "job"}})
+	})
+}
+
+func FuzzDecodeGrafana(f *testing.F) {
+	seedFuzz(f, func(b []byte) { f.Add(b) }, filepath.Join(fixturesDir, "grafana"))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		fuzzDecode(t, "grafana", Request{Body: body, Now: time.Unix(1700000000, 0)})
+	})
+}
+
+func FuzzDecodeDatadog(f *testing.F) {
+	seedFuzz(f, func(b []byte) { f.Add(b) }, filepath.Join(fixturesDir, "datadog"))
+	f.Add([]byte(`{"title":"[P1] [Re-Triggered on {host:a}] x","body":"https://x/monitors/1?group=host%3Aa&amp;b=c","alert":{"alert_cycle_key":"null"}}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		fuzzDecode(t, "datadog", Request{Body: body})
+	})
+}
+
+func FuzzDecodePagerDuty(f *testing.F) {
+	seedFuzz(f, func(b []byte) { f.Add("wh-1", b) }, filepath.Join(fixturesDir, "pagerduty"))
+	f.Fuzz(func(t *testing.T, webhookID string, body []byte) {
+		fuzzDecode(t, "pagerduty", Request{Header: http.Header{"X-Webhook-Id": {webhookID}}, Body: body})
+	})
+}
+
+func FuzzDecodeUptimeKuma(f *testing.F) {
+	seedFuzz(f, func(b []byte) { f.Add(b) }, filepath.Join(fixturesDir, "uptime-kuma"))
+	f.Add([]byte(`{"heartbeat":{"monitorID":"7","status":0,"time":"2025-01-01 00:00:00"},"monitor":{"tags":[{"name":"env","value":"prod"},3]}}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		fuzzDecode(t, "uptimekuma", Request{Body: body})
+	})
+}
+
 // TestDecodersOnEveryFixture feeds every shared fixture, of every tool, to
 // every decoder: a sender pointed at the wrong kind of source must get a
 // DecodeError, never a panic or a keyless event.
@@ -147,6 +185,12 @@ func signedFor(kind, secret string, body []byte) Request {
 		h.Set(AutohealHeader, secret)
 	case "generic":
 		h.Set("X-Signature", "sha256="+hmacHexOf(secret, body))
+	case "alertmanager", "grafana":
+		h.Set("Authorization", "Bearer "+secret)
+	case "datadog", "uptimekuma":
+		h.Set(WebhookTokenHeader, secret)
+	case "pagerduty":
+		h.Set(PagerDutySignatureHeader, SignPagerDuty(secret, body))
 	case "standard":
 		h.Set("webhook-id", "msg_1")
 		h.Set("webhook-timestamp", strconv.FormatInt(now.Unix(), 10))

@@ -56,7 +56,7 @@ func (h *Handler) receive(c *fiber.Ctx) error {
 	}
 	// The raw body: c.Body() would inflate a compressed one, unbounded,
 	// before anything is checked.
-	req := alert.Request{Header: requestHeaders(c), Query: requestQuery(c), Body: c.Request().Body(), Now: h.opts.Now()}
+	req := alert.Request{Header: requestHeaders(c), Query: requestQuery(c), Body: c.Request().Body(), Now: h.opts.Now(), Settings: sourceSettings(src)}
 	if enc := c.Get(fiber.HeaderContentEncoding); enc != "" && !strings.EqualFold(enc, "identity") {
 		msg := fmt.Sprintf("Content-Encoding %q is not accepted; send the body uncompressed", enc)
 		return h.refuse(c, src, req, fiber.StatusUnsupportedMediaType, msg)

@@ -57,6 +57,7 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Post("/sources/:id/rotate", admin, h.rotateSecret)
 	app.Post("/sources/:id/disabled", admin, h.setSourceDisabled)
 	app.Post("/sources/:id/limits", admin, h.setSourceLimits)
+	app.Post("/sources/:id/settings", admin, h.setSourceSettings)
 	app.Post("/sources/:id/delete", admin, h.deleteSource)
 	app.Get("/approvals", user, h.approvals)
 	app.Get("/remediations", user, h.remediations)

@@ -91,6 +91,10 @@ func (h *Handler) rotateSecret(c *fiber.Ctx) error {
 	}
 	kind, _ := alert.Lookup(src.Kind)
 	secret := kind.GenerateSecret()
+	if pasted := strings.TrimSpace(c.FormValue("secret")); pasted != "" && src.Kind == "pagerduty" {
+		// PagerDuty makes the signing secret itself and shows it once.
+		secret = pasted
+	}
 	err = h.store.RotateSecret(c.UserContext(), h.actor(c), src.ID, secret, store.RotationGrace)
 	if done, rerr := backTo(c, sourcePath(src), err); done {
 		return rerr
@@ -162,6 +166,53 @@ func limitsForm(c *fiber.Ctx) (int64, time.Duration, error) {
 		}
 	}
 	return rate, resolveAfter, nil
+}
+
+// setSourceSettings saves the kind-specific settings form.
+func (h *Handler) setSourceSettings(c *fiber.Ctx) error {
+	src, err := h.sourceParam(c)
+	if err != nil {
+		return err
+	}
+	settings, err := settingsForm(c)
+	if err == nil {
+		err = h.store.SetSourceSettings(c.UserContext(), h.actor(c), src.ID, settings)
+	}
+	if done, rerr := backTo(c, sourcePath(src), err); done {
+		return rerr
+	}
+	return redirectWith(c, sourcePath(src), "Settings saved.", false)
+}
+
+// settingsForm reads component_label, timestamp_header and severity_map,
+// the last as one "word = severity" per line.
+func settingsForm(c *fiber.Ctx) (alert.Settings, error) {
+	s := alert.Settings{
+		ComponentLabel:  strings.TrimSpace(c.FormValue("component_label")),
+		TimestampHeader: strings.TrimSpace(c.FormValue("timestamp_header")),
+	}
+	for i, line := range strings.Split(c.FormValue("severity_map"), "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		word, sev, ok := strings.Cut(line, "=")
+		if !ok || strings.TrimSpace(word) == "" {
+			return s, &store.InvalidError{Field: "severity_map", Msg: fmt.Sprintf("Severity words: line %d is not word = severity.", i+1)}
+		}
+		if s.SeverityMap == nil {
+			s.SeverityMap = map[string]alert.Severity{}
+		}
+		s.SeverityMap[strings.TrimSpace(word)] = alert.Severity(strings.ToLower(strings.TrimSpace(sev)))
+	}
+	return s, nil
+}
+
+// sourceSettings is a source's settings for its decoder. They were checked
+// when saved, so text that no longer parses (edited by hand in the
+// database) falls back to the defaults rather than refusing deliveries.
+func sourceSettings(src db.Source) alert.Settings {
+	s, _ := alert.ParseSettings(src.Settings)
+	return s
 }
 
 func sourcePath(src db.Source) string {

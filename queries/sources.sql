@@ -1,14 +1,15 @@
 -- name: CreateSource :one
-INSERT INTO sources (slug, name, kind, secret, provisioned, rate_per_minute, resolve_after_seconds, created_at, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+INSERT INTO sources (slug, name, kind, secret, provisioned, rate_per_minute, resolve_after_seconds, settings, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 RETURNING *;
 
 -- name: UpsertProvisionedSource :exec
-INSERT INTO sources (slug, name, kind, secret, provisioned, rate_per_minute, resolve_after_seconds, created_at, updated_at)
-VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)
+INSERT INTO sources (slug, name, kind, secret, provisioned, rate_per_minute, resolve_after_seconds, settings, created_at, updated_at)
+VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?)
 ON CONFLICT (slug) DO UPDATE SET
     name = excluded.name, kind = excluded.kind, secret = excluded.secret, provisioned = 1,
     rate_per_minute = excluded.rate_per_minute, resolve_after_seconds = excluded.resolve_after_seconds,
+    settings = excluded.settings,
     disabled = 0, updated_at = excluded.updated_at;
 
 -- name: UnprovisionSourcesExcept :exec
@@ -35,6 +36,9 @@ UPDATE sources SET disabled = ?, updated_at = ? WHERE id = ?;
 
 -- name: SetSourceLimits :exec
 UPDATE sources SET rate_per_minute = ?, resolve_after_seconds = ?, updated_at = ? WHERE id = ?;
+
+-- name: SetSourceSettings :exec
+UPDATE sources SET settings = ?, updated_at = ? WHERE id = ?;
 
 -- name: DeleteSource :exec
 DELETE FROM sources WHERE id = ?;

@@ -27,6 +27,8 @@ type NewSource struct {
 	Slug, Name, Kind, Secret string
 	RatePerMinute            int64
 	ResolveAfter             time.Duration
+	// Settings are the kind-specific choices (see alert.Settings).
+	Settings alert.Settings
 }
 
 func (n *NewSource) validate() error {
@@ -51,6 +53,9 @@ func (n *NewSource) validate() error {
 	if n.ResolveAfter < time.Minute {
 		return invalid("resolve_after", "resolve_after must be at least 1m")
 	}
+	if err := n.Settings.Check(); err != nil {
+		return invalid("settings", err.Error())
+	}
 	return nil
 }
 
@@ -68,7 +73,7 @@ func (s *Store) CreateSource(ctx context.Context, a Actor, n NewSource) (db.Sour
 		var err error
 		src, err = q.CreateSource(ctx, db.CreateSourceParams{
 			Slug: n.Slug, Name: n.Name, Kind: n.Kind, Secret: n.Secret, RatePerMinute: n.RatePerMinute,
-			ResolveAfterSeconds: int64(n.ResolveAfter.Seconds()), CreatedAt: now, UpdatedAt: now,
+			ResolveAfterSeconds: int64(n.ResolveAfter.Seconds()), Settings: n.Settings.Text(), CreatedAt: now, UpdatedAt: now,
 		})
 		if isUnique(err) {
 			return fmt.Errorf("store: a source with slug %q already exists: %w", n.Slug, ErrConflict)
@@ -145,6 +150,9 @@ func editable(ctx context.Context, q *db.Queries, id int64) (db.Source, error) {
 // RotateSecret gives a source a new secret; the old one keeps verifying
 // until now + grace.
 func (s *Store) RotateSecret(ctx context.Context, a Actor, id int64, secret string, grace time.Duration) error {
+	if len(secret) < 16 {
+		return invalid("secret", "a secret needs at least 16 characters")
+	}
 	return s.sourceTx(ctx, func(q *db.Queries) error {
 		src, err := editable(ctx, q, id)
 		if err != nil {
@@ -202,6 +210,24 @@ func (s *Store) SetSourceLimits(ctx context.Context, a Actor, id, ratePerMinute 
 	})
 }
 
+// SetSourceSettings changes a source's kind-specific settings.
+func (s *Store) SetSourceSettings(ctx context.Context, a Actor, id int64, settings alert.Settings) error {
+	if err := settings.Check(); err != nil {
+		return invalid("settings", err.Error())
+	}
+	return s.sourceTx(ctx, func(q *db.Queries) error {
+		src, err := editable(ctx, q, id)
+		if err != nil {
+			return err
+		}
+		text := settings.Text()
+		if err := q.SetSourceSettings(ctx, db.SetSourceSettingsParams{Settings: text, UpdatedAt: time.Now().UTC(), ID: id}); err != nil {
+			return fmt.Errorf("store: set settings of %s: %w", src.Slug, err)
+		}
+		return addAudit(ctx, q, a, "source_settings_changed", src.Slug, text)
+	})
+}
+
 // DeleteSource removes a source with its deliveries and notifications.
 func (s *Store) DeleteSource(ctx context.Context, a Actor, id int64) error {
 	return s.sourceTx(ctx, func(q *db.Queries) error {
@@ -236,7 +262,7 @@ func (s *Store) ProvisionSources(ctx context.Context, sources []NewSource) error
 		for _, n := range sources {
 			err := q.UpsertProvisionedSource(ctx, db.UpsertProvisionedSourceParams{
 				Slug: n.Slug, Name: n.Name, Kind: n.Kind, Secret: n.Secret, RatePerMinute: n.RatePerMinute,
-				ResolveAfterSeconds: int64(n.ResolveAfter.Seconds()), CreatedAt: now, UpdatedAt: now,
+				ResolveAfterSeconds: int64(n.ResolveAfter.Seconds()), Settings: n.Settings.Text(), CreatedAt: now, UpdatedAt: now,
 			})
 			if err != nil {
 				return fmt.Errorf("store: provision source %s: %w", n.Slug, err)
@@ -271,7 +297,7 @@ func auditProvisioning(ctx context.Context, q *db.Queries, before []db.Source, s
 		case !found:
 			action = "source_created"
 		case !o.Provisioned || o.Disabled || o.Name != n.Name || o.Kind != n.Kind || o.Secret != n.Secret ||
-			o.RatePerMinute != n.RatePerMinute || o.ResolveAfterSeconds != int64(n.ResolveAfter.Seconds()):
+			o.RatePerMinute != n.RatePerMinute || o.ResolveAfterSeconds != int64(n.ResolveAfter.Seconds()) || o.Settings != n.Settings.Text():
 			action = "source_updated"
 		}
 		if action != "" {

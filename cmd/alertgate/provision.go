@@ -34,6 +34,9 @@ type sourceSpec struct {
 	SecretFile    string        `yaml:"secret_file"`
 	RatePerMinute int64         `yaml:"rate_per_minute"`
 	ResolveAfter  time.Duration `yaml:"resolve_after"`
+	// Settings are kind-specific: component_label, severity_map (Alertmanager,
+	// Grafana) and timestamp_header (Grafana's HMAC).
+	Settings alert.Settings `yaml:"settings"`
 }
 
 // channelSpec is one entry of channels:.
@@ -131,7 +134,8 @@ func readSecret(inline, file, field string) (string, error) {
 
 // resolve reads the secret (inline or from its file) and checks the entry.
 func (s sourceSpec) resolve() (store.NewSource, error) {
-	n := store.NewSource{Slug: s.Slug, Name: s.Name, Kind: s.Kind, Secret: s.Secret, RatePerMinute: s.RatePerMinute, ResolveAfter: s.ResolveAfter}
+	n := store.NewSource{Slug: s.Slug, Name: s.Name, Kind: s.Kind, Secret: s.Secret, RatePerMinute: s.RatePerMinute, ResolveAfter: s.ResolveAfter,
+		Settings: s.Settings}
 	secret, err := readSecret(s.Secret, s.SecretFile, "secret")
 	if err != nil {
 		return n, err

@@ -204,6 +204,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.setSourceLimitsStmt, err = db.PrepareContext(ctx, setSourceLimits); err != nil {
 		return nil, fmt.Errorf("error preparing query SetSourceLimits: %w", err)
 	}
+	if q.setSourceSettingsStmt, err = db.PrepareContext(ctx, setSourceSettings); err != nil {
+		return nil, fmt.Errorf("error preparing query SetSourceSettings: %w", err)
+	}
 	if q.setUserDisabledStmt, err = db.PrepareContext(ctx, setUserDisabled); err != nil {
 		return nil, fmt.Errorf("error preparing query SetUserDisabled: %w", err)
 	}
@@ -560,6 +563,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing setSourceLimitsStmt: %w", cerr)
 		}
 	}
+	if q.setSourceSettingsStmt != nil {
+		if cerr := q.setSourceSettingsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing setSourceSettingsStmt: %w", cerr)
+		}
+	}
 	if q.setUserDisabledStmt != nil {
 		if cerr := q.setUserDisabledStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing setUserDisabledStmt: %w", cerr)
@@ -744,6 +752,7 @@ type Queries struct {
 	setInboxNoteStmt              *sql.Stmt
 	setSourceDisabledStmt         *sql.Stmt
 	setSourceLimitsStmt           *sql.Stmt
+	setSourceSettingsStmt         *sql.Stmt
 	setUserDisabledStmt           *sql.Stmt
 	setUserPasswordStmt           *sql.Stmt
 	setUserRoleStmt               *sql.Stmt
@@ -827,6 +836,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		setInboxNoteStmt:              q.setInboxNoteStmt,
 		setSourceDisabledStmt:         q.setSourceDisabledStmt,
 		setSourceLimitsStmt:           q.setSourceLimitsStmt,
+		setSourceSettingsStmt:         q.setSourceSettingsStmt,
 		setUserDisabledStmt:           q.setUserDisabledStmt,
 		setUserPasswordStmt:           q.setUserPasswordStmt,
 		setUserRoleStmt:               q.setUserRoleStmt,

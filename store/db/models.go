@@ -149,6 +149,7 @@ type Source struct {
 	ResolveAfterSeconds int64
 	CreatedAt           time.Time
 	UpdatedAt           time.Time
+	Settings            string
 }
 
 type Timeline struct {

@@ -40,7 +40,7 @@ func (q *Queries) AddRejected(ctx context.Context, arg AddRejectedParams) error 
 }
 
 const allSources = `-- name: AllSources :many
-SELECT id, slug, name, kind, secret, old_secret, old_secret_until, disabled, provisioned, rate_per_minute, resolve_after_seconds, created_at, updated_at FROM sources
+SELECT id, slug, name, kind, secret, old_secret, old_secret_until, disabled, provisioned, rate_per_minute, resolve_after_seconds, created_at, updated_at, settings FROM sources
 `
 
 func (q *Queries) AllSources(ctx context.Context) ([]Source, error) {
@@ -66,6 +66,7 @@ func (q *Queries) AllSources(ctx context.Context) ([]Source, error) {
 			&i.ResolveAfterSeconds,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.Settings,
 		); err != nil {
 			return nil, err
 		}
@@ -81,9 +82,9 @@ func (q *Queries) AllSources(ctx context.Context) ([]Source, error) {
 }
 
 const createSource = `-- name: CreateSource :one
-INSERT INTO sources (slug, name, kind, secret, provisioned, rate_per_minute, resolve_after_seconds, created_at, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-RETURNING id, slug, name, kind, secret, old_secret, old_secret_until, disabled, provisioned, rate_per_minute, resolve_after_seconds, created_at, updated_at
+INSERT INTO sources (slug, name, kind, secret, provisioned, rate_per_minute, resolve_after_seconds, settings, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+RETURNING id, slug, name, kind, secret, old_secret, old_secret_until, disabled, provisioned, rate_per_minute, resolve_after_seconds, created_at, updated_at, settings
 `
 
 type CreateSourceParams struct {
@@ -94,6 +95,7 @@ type CreateSourceParams struct {
 	Provisioned         bool
 	RatePerMinute       int64
 	ResolveAfterSeconds int64
+	Settings            string
 	CreatedAt           time.Time
 	UpdatedAt           time.Time
 }
@@ -107,6 +109,7 @@ func (q *Queries) CreateSource(ctx context.Context, arg CreateSourceParams) (Sou
 		arg.Provisioned,
 		arg.RatePerMinute,
 		arg.ResolveAfterSeconds,
+		arg.Settings,
 		arg.CreatedAt,
 		arg.UpdatedAt,
 	)
@@ -125,6 +128,7 @@ func (q *Queries) CreateSource(ctx context.Context, arg CreateSourceParams) (Sou
 		&i.ResolveAfterSeconds,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Settings,
 	)
 	return i, err
 }
@@ -139,7 +143,7 @@ func (q *Queries) DeleteSource(ctx context.Context, id int64) error {
 }
 
 const getSource = `-- name: GetSource :one
-SELECT id, slug, name, kind, secret, old_secret, old_secret_until, disabled, provisioned, rate_per_minute, resolve_after_seconds, created_at, updated_at FROM sources WHERE id = ?
+SELECT id, slug, name, kind, secret, old_secret, old_secret_until, disabled, provisioned, rate_per_minute, resolve_after_seconds, created_at, updated_at, settings FROM sources WHERE id = ?
 `
 
 func (q *Queries) GetSource(ctx context.Context, id int64) (Source, error) {
@@ -159,6 +163,7 @@ func (q *Queries) GetSource(ctx context.Context, id int64) (Source, error) {
 		&i.ResolveAfterSeconds,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Settings,
 	)
 	return i, err
 }
@@ -251,7 +256,7 @@ func (q *Queries) ListRejected(ctx context.Context, arg ListRejectedParams) ([]R
 }
 
 const listSources = `-- name: ListSources :many
-SELECT sources.id, sources.slug, sources.name, sources.kind, sources.secret, sources.old_secret, sources.old_secret_until, sources.disabled, sources.provisioned, sources.rate_per_minute, sources.resolve_after_seconds, sources.created_at, sources.updated_at,
+SELECT sources.id, sources.slug, sources.name, sources.kind, sources.secret, sources.old_secret, sources.old_secret_until, sources.disabled, sources.provisioned, sources.rate_per_minute, sources.resolve_after_seconds, sources.created_at, sources.updated_at, sources.settings,
     CAST(coalesce((SELECT o.n FROM open_counts o WHERE o.source_id = sources.id), 0) AS INTEGER) AS open_count,
     (SELECT count(*) FROM rejected r WHERE r.source_id = sources.id) AS rejected_count
 FROM sources ORDER BY name
@@ -271,6 +276,7 @@ type ListSourcesRow struct {
 	ResolveAfterSeconds int64
 	CreatedAt           time.Time
 	UpdatedAt           time.Time
+	Settings            string
 	OpenCount           int64
 	RejectedCount       int64
 }
@@ -298,6 +304,7 @@ func (q *Queries) ListSources(ctx context.Context) ([]ListSourcesRow, error) {
 			&i.ResolveAfterSeconds,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.Settings,
 			&i.OpenCount,
 			&i.RejectedCount,
 		); err != nil {
@@ -371,6 +378,21 @@ func (q *Queries) SetSourceLimits(ctx context.Context, arg SetSourceLimitsParams
 	return err
 }
 
+const setSourceSettings = `-- name: SetSourceSettings :exec
+UPDATE sources SET settings = ?, updated_at = ? WHERE id = ?
+`
+
+type SetSourceSettingsParams struct {
+	Settings  string
+	UpdatedAt time.Time
+	ID        int64
+}
+
+func (q *Queries) SetSourceSettings(ctx context.Context, arg SetSourceSettingsParams) error {
+	_, err := q.exec(ctx, q.setSourceSettingsStmt, setSourceSettings, arg.Settings, arg.UpdatedAt, arg.ID)
+	return err
+}
+
 const trimRejected = `-- name: TrimRejected :exec
 DELETE FROM rejected WHERE id IN (
     SELECT r.id FROM rejected AS r WHERE r.source_id = ?1 ORDER BY r.id DESC LIMIT -1 OFFSET ?2
@@ -423,11 +445,12 @@ func (q *Queries) UnprovisionSourcesExcept(ctx context.Context, arg UnprovisionS
 }
 
 const upsertProvisionedSource = `-- name: UpsertProvisionedSource :exec
-INSERT INTO sources (slug, name, kind, secret, provisioned, rate_per_minute, resolve_after_seconds, created_at, updated_at)
-VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)
+INSERT INTO sources (slug, name, kind, secret, provisioned, rate_per_minute, resolve_after_seconds, settings, created_at, updated_at)
+VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?)
 ON CONFLICT (slug) DO UPDATE SET
     name = excluded.name, kind = excluded.kind, secret = excluded.secret, provisioned = 1,
     rate_per_minute = excluded.rate_per_minute, resolve_after_seconds = excluded.resolve_after_seconds,
+    settings = excluded.settings,
     disabled = 0, updated_at = excluded.updated_at
 `
 
@@ -438,6 +461,7 @@ type UpsertProvisionedSourceParams struct {
 	Secret              string
 	RatePerMinute       int64
 	ResolveAfterSeconds int64
+	Settings            string
 	CreatedAt           time.Time
 	UpdatedAt           time.Time
 }
@@ -450,6 +474,7 @@ func (q *Queries) UpsertProvisionedSource(ctx context.Context, arg UpsertProvisi
 		arg.Secret,
 		arg.RatePerMinute,
 		arg.ResolveAfterSeconds,
+		arg.Settings,
 		arg.CreatedAt,
 		arg.UpdatedAt,
 	)
