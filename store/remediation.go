@@ -220,7 +220,9 @@ func undecidable(a db.Approval, now time.Time) error {
 // ExpireApprovals ends the pending requests past their time, audited.
 func (s *Store) ExpireApprovals(ctx context.Context, now time.Time) ([]db.Approval, error) {
 	return s.endApprovals(ctx, now, ApprovalExpired, ActionApprovalExpired, "expired without a decision",
-		func(ctx context.Context, q *db.Queries) ([]db.Approval, error) { return q.ListExpiredApprovals(ctx, now.UTC()) })
+		func(ctx context.Context, q *db.Queries) ([]db.Approval, error) {
+			return q.ListExpiredApprovals(ctx, now.UTC())
+		})
 }
 
 // CancelApprovalsForClosed ends the pending requests whose notification
