@@ -1,0 +1,20 @@
+package alert
+
+// InternalKind is the kind of the source Alertgate itself reports through
+// (remediation's final stops and approval requests). Nothing from outside
+// may post as it, so every webhook is refused.
+const InternalKind = "internal"
+
+func init() {
+	register(Kind{
+		Name:  InternalKind,
+		Label: "Alertgate itself",
+		Verify: func(Request, string) error {
+			return authErrorf("this source is Alertgate's own and accepts no webhooks")
+		},
+		Decode: func(Request) (Delivery, error) {
+			return Delivery{}, decodeErrorf("this source is Alertgate's own and accepts no webhooks")
+		},
+		GenerateSecret: newToken,
+	})
+}
