@@ -235,4 +235,3 @@ func (e *Engine) logErr(msg string, err error, args ...any) {
 		e.log.Error(msg, append(args, "err", err)...)
 	}
 }
-
