@@ -148,6 +148,9 @@ func register(k Kind) { kinds[k.Name] = k }
 
 // Lookup finds a kind by name.
 func Lookup(name string) (Kind, bool) {
+	if name == InternalKind {
+		return internalKind, true
+	}
 	k, ok := kinds[name]
 	return k, ok
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/alertgate/alertgate/remediate"
 	"github.com/alertgate/alertgate/store"
 )
 
@@ -30,7 +31,10 @@ type Options struct {
 	// HookAuthFailures is how many failed authentications an address may
 	// make in a minute before it is refused outright.
 	HookAuthFailures int
-	Log              *slog.Logger
+	// Remediation, when set, is told of every stored delivery and every
+	// approval decision; nil runs no recipes.
+	Remediation *remediate.Engine
+	Log         *slog.Logger
 	// Now is the clock; tests move it to expire sessions and throttles.
 	Now func() time.Time
 }

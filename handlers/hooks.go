@@ -110,6 +110,8 @@ func (h *Handler) accept(c *fiber.Ctx, src db.Source, req alert.Request, d alert
 	r := hookReply{Status: hookAccepted, ID: res.InboxID}
 	if res.Duplicate {
 		r.Status = hookDuplicate
+	} else if h.opts.Remediation != nil {
+		h.opts.Remediation.Observe(src, d, res) // queued, never waited for
 	}
 	h.count(c, src, r.Status)
 	for _, ch := range res.Changes {

@@ -50,16 +50,6 @@ func (h *Handler) area(c *fiber.Ctx, title, lead, emptyTitle, emptyText string) 
 	return render(c, views.Area(h.page(c, title, c.Path()), lead, emptyTitle, emptyText))
 }
 
-func (h *Handler) approvals(c *fiber.Ctx) error {
-	return h.area(c, "Approvals", "Destructive remediation steps wait here for a responder.",
-		"Nothing waits for approval", "When a recipe reaches a destructive step, it waits here until a responder approves or rejects it.")
-}
-
-func (h *Handler) remediations(c *fiber.Ctx) error {
-	return h.area(c, "Remediations", "Every run of a remediation recipe, with its output.",
-		"No remediation runs yet", "Runs of the recipes in the provisioning file will be listed here with exit code, duration and output.")
-}
-
 func (h *Handler) ledger(c *fiber.Ctx) error {
 	return h.area(c, "Ledger", "Downtime, availability and cost per service.",
 		"No downtime recorded", "Closed and ongoing incidents will add up here into downtime, availability against the SLA target, and cost per component.")

@@ -12,6 +12,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/remediate"
 	"github.com/alertgate/alertgate/store"
 )
 
@@ -59,6 +60,7 @@ type channelSpec struct {
 type provisioning struct {
 	Sources  []store.NewSource
 	Channels []store.NewChannel
+	Recipes  []remediate.Recipe
 }
 
 // loadProvisioning reads and checks the provisioning file. Every error names
@@ -99,7 +101,8 @@ func loadProvisioning(path string) (provisioning, error) {
 		names[ch.Name] = true
 		p.Channels = append(p.Channels, ch)
 	}
-	return p, nil
+	p.Recipes, err = parseRecipes(&f.Recipes)
+	return p, err
 }
 
 // resolve reads the token (inline or from its file) and checks the entry.

@@ -18,6 +18,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/alertgate/alertgate/handlers"
+	"github.com/alertgate/alertgate/remediate"
 	"github.com/alertgate/alertgate/store"
 )
 
@@ -49,6 +50,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	if err := st.ProvisionChannels(ctx, cfg.Provisioning.Channels); err != nil {
 		return fmt.Errorf("provisioning file (ALERTGATE_CONFIG): %w", err)
 	}
+	remedy, err := startRemediation(ctx, st, log, cfg)
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s (ALERTGATE_ADDR): %w", cfg.Addr, err)
@@ -56,7 +61,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	if cfg.BaseURLFromAddr {
 		cfg.BaseURL, _ = url.Parse(baseURLFromAddr(ln.Addr().String()))
 	}
-	app, err := newApp(cfg, st, log)
+	app, err := newApp(cfg, st, log, remedy)
 	if err != nil {
 		ln.Close()
 		return err
@@ -71,6 +76,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	}
 	loopCtx, stopLoops := context.WithCancel(ctx)
 	loops := startLoops(loopCtx, st, log, cfg)
+	loops.Go(func() { remedy.Run(loopCtx) })
 	defer func() { stopLoops(); loops.Wait() }()
 	served := make(chan error, 1)
 	go func() { served <- app.Listener(ln) }()
@@ -91,7 +97,7 @@ func newLogger(cfg Config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-func newApp(cfg Config, st *store.Store, log *slog.Logger) (*fiber.App, error) {
+func newApp(cfg Config, st *store.Store, log *slog.Logger, remedy *remediate.Engine) (*fiber.App, error) {
 	keys := cfg.SessionKeys
 	if keys == nil {
 		key, err := generatedSessionKey(cfg.DataDir)
@@ -104,6 +110,7 @@ func newApp(cfg Config, st *store.Store, log *slog.Logger) (*fiber.App, error) {
 		BaseURL: cfg.BaseURL, Version: version, Log: log,
 		SessionKeys: keys, SessionIdle: cfg.SessionIdle, SessionMaxAge: cfg.SessionMaxAge,
 		TrustedProxies: cfg.TrustedProxies, HookBodyLimit: cfg.HookBodyLimit, HookAuthFailures: cfg.HookAuthFailures,
+		Remediation: remedy,
 	})
 }
 

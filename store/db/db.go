@@ -42,6 +42,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.closeNotificationStmt, err = db.PrepareContext(ctx, closeNotification); err != nil {
 		return nil, fmt.Errorf("error preparing query CloseNotification: %w", err)
 	}
+	if q.closedTargetNotificationsStmt, err = db.PrepareContext(ctx, closedTargetNotifications); err != nil {
+		return nil, fmt.Errorf("error preparing query ClosedTargetNotifications: %w", err)
+	}
 	if q.countActiveAdminsStmt, err = db.PrepareContext(ctx, countActiveAdmins); err != nil {
 		return nil, fmt.Errorf("error preparing query CountActiveAdmins: %w", err)
 	}
@@ -69,11 +72,17 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.createUserStmt, err = db.PrepareContext(ctx, createUser); err != nil {
 		return nil, fmt.Errorf("error preparing query CreateUser: %w", err)
 	}
+	if q.decideApprovalStmt, err = db.PrepareContext(ctx, decideApproval); err != nil {
+		return nil, fmt.Errorf("error preparing query DecideApproval: %w", err)
+	}
 	if q.deleteExpiredSessionsStmt, err = db.PrepareContext(ctx, deleteExpiredSessions); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteExpiredSessions: %w", err)
 	}
 	if q.deleteOtherSessionsStmt, err = db.PrepareContext(ctx, deleteOtherSessions); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteOtherSessions: %w", err)
+	}
+	if q.deleteRemediationTargetStmt, err = db.PrepareContext(ctx, deleteRemediationTarget); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteRemediationTarget: %w", err)
 	}
 	if q.deleteSessionStmt, err = db.PrepareContext(ctx, deleteSession); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteSession: %w", err)
@@ -90,8 +99,17 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.dueForChannelStmt, err = db.PrepareContext(ctx, dueForChannel); err != nil {
 		return nil, fmt.Errorf("error preparing query DueForChannel: %w", err)
 	}
+	if q.endApprovalStmt, err = db.PrepareContext(ctx, endApproval); err != nil {
+		return nil, fmt.Errorf("error preparing query EndApproval: %w", err)
+	}
+	if q.finishRunStmt, err = db.PrepareContext(ctx, finishRun); err != nil {
+		return nil, fmt.Errorf("error preparing query FinishRun: %w", err)
+	}
 	if q.getAPITokenByHashStmt, err = db.PrepareContext(ctx, getAPITokenByHash); err != nil {
 		return nil, fmt.Errorf("error preparing query GetAPITokenByHash: %w", err)
+	}
+	if q.getApprovalStmt, err = db.PrepareContext(ctx, getApproval); err != nil {
+		return nil, fmt.Errorf("error preparing query GetApproval: %w", err)
 	}
 	if q.getChannelStmt, err = db.PrepareContext(ctx, getChannel); err != nil {
 		return nil, fmt.Errorf("error preparing query GetChannel: %w", err)
@@ -108,6 +126,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.getOutboxStmt, err = db.PrepareContext(ctx, getOutbox); err != nil {
 		return nil, fmt.Errorf("error preparing query GetOutbox: %w", err)
 	}
+	if q.getRunStmt, err = db.PrepareContext(ctx, getRun); err != nil {
+		return nil, fmt.Errorf("error preparing query GetRun: %w", err)
+	}
 	if q.getSessionStmt, err = db.PrepareContext(ctx, getSession); err != nil {
 		return nil, fmt.Errorf("error preparing query GetSession: %w", err)
 	}
@@ -123,6 +144,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.hasNotificationsStmt, err = db.PrepareContext(ctx, hasNotifications); err != nil {
 		return nil, fmt.Errorf("error preparing query HasNotifications: %w", err)
 	}
+	if q.insertApprovalStmt, err = db.PrepareContext(ctx, insertApproval); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertApproval: %w", err)
+	}
 	if q.insertAttemptStmt, err = db.PrepareContext(ctx, insertAttempt); err != nil {
 		return nil, fmt.Errorf("error preparing query InsertAttempt: %w", err)
 	}
@@ -135,8 +159,20 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.insertOutboxStmt, err = db.PrepareContext(ctx, insertOutbox); err != nil {
 		return nil, fmt.Errorf("error preparing query InsertOutbox: %w", err)
 	}
+	if q.insertRunStmt, err = db.PrepareContext(ctx, insertRun); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertRun: %w", err)
+	}
 	if q.insertTimelineStmt, err = db.PrepareContext(ctx, insertTimeline); err != nil {
 		return nil, fmt.Errorf("error preparing query InsertTimeline: %w", err)
+	}
+	if q.interruptRunsStmt, err = db.PrepareContext(ctx, interruptRuns); err != nil {
+		return nil, fmt.Errorf("error preparing query InterruptRuns: %w", err)
+	}
+	if q.listApprovalsForClosedStmt, err = db.PrepareContext(ctx, listApprovalsForClosed); err != nil {
+		return nil, fmt.Errorf("error preparing query ListApprovalsForClosed: %w", err)
+	}
+	if q.listApprovedToRunStmt, err = db.PrepareContext(ctx, listApprovedToRun); err != nil {
+		return nil, fmt.Errorf("error preparing query ListApprovedToRun: %w", err)
 	}
 	if q.listAttemptsStmt, err = db.PrepareContext(ctx, listAttempts); err != nil {
 		return nil, fmt.Errorf("error preparing query ListAttempts: %w", err)
@@ -156,8 +192,14 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listClosedNotificationsStmt, err = db.PrepareContext(ctx, listClosedNotifications); err != nil {
 		return nil, fmt.Errorf("error preparing query ListClosedNotifications: %w", err)
 	}
+	if q.listDecidedApprovalsStmt, err = db.PrepareContext(ctx, listDecidedApprovals); err != nil {
+		return nil, fmt.Errorf("error preparing query ListDecidedApprovals: %w", err)
+	}
 	if q.listDeliveriesStmt, err = db.PrepareContext(ctx, listDeliveries); err != nil {
 		return nil, fmt.Errorf("error preparing query ListDeliveries: %w", err)
+	}
+	if q.listExpiredApprovalsStmt, err = db.PrepareContext(ctx, listExpiredApprovals); err != nil {
+		return nil, fmt.Errorf("error preparing query ListExpiredApprovals: %w", err)
 	}
 	if q.listNotificationOutboxStmt, err = db.PrepareContext(ctx, listNotificationOutbox); err != nil {
 		return nil, fmt.Errorf("error preparing query ListNotificationOutbox: %w", err)
@@ -165,17 +207,29 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listOpenNotificationsStmt, err = db.PrepareContext(ctx, listOpenNotifications); err != nil {
 		return nil, fmt.Errorf("error preparing query ListOpenNotifications: %w", err)
 	}
+	if q.listPendingApprovalsStmt, err = db.PrepareContext(ctx, listPendingApprovals); err != nil {
+		return nil, fmt.Errorf("error preparing query ListPendingApprovals: %w", err)
+	}
 	if q.listQuietNotificationsStmt, err = db.PrepareContext(ctx, listQuietNotifications); err != nil {
 		return nil, fmt.Errorf("error preparing query ListQuietNotifications: %w", err)
 	}
 	if q.listRejectedStmt, err = db.PrepareContext(ctx, listRejected); err != nil {
 		return nil, fmt.Errorf("error preparing query ListRejected: %w", err)
 	}
+	if q.listRemediationTargetsStmt, err = db.PrepareContext(ctx, listRemediationTargets); err != nil {
+		return nil, fmt.Errorf("error preparing query ListRemediationTargets: %w", err)
+	}
+	if q.listRunsStmt, err = db.PrepareContext(ctx, listRuns); err != nil {
+		return nil, fmt.Errorf("error preparing query ListRuns: %w", err)
+	}
 	if q.listSourceNamesStmt, err = db.PrepareContext(ctx, listSourceNames); err != nil {
 		return nil, fmt.Errorf("error preparing query ListSourceNames: %w", err)
 	}
 	if q.listSourcesStmt, err = db.PrepareContext(ctx, listSources); err != nil {
 		return nil, fmt.Errorf("error preparing query ListSources: %w", err)
+	}
+	if q.listTargetRunsStmt, err = db.PrepareContext(ctx, listTargetRuns); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTargetRuns: %w", err)
 	}
 	if q.listTimelineStmt, err = db.PrepareContext(ctx, listTimeline); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTimeline: %w", err)
@@ -194,6 +248,12 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.rotateSourceSecretStmt, err = db.PrepareContext(ctx, rotateSourceSecret); err != nil {
 		return nil, fmt.Errorf("error preparing query RotateSourceSecret: %w", err)
+	}
+	if q.setApprovalAlertStmt, err = db.PrepareContext(ctx, setApprovalAlert); err != nil {
+		return nil, fmt.Errorf("error preparing query SetApprovalAlert: %w", err)
+	}
+	if q.setApprovalRunStmt, err = db.PrepareContext(ctx, setApprovalRun); err != nil {
+		return nil, fmt.Errorf("error preparing query SetApprovalRun: %w", err)
 	}
 	if q.setInboxNoteStmt, err = db.PrepareContext(ctx, setInboxNote); err != nil {
 		return nil, fmt.Errorf("error preparing query SetInboxNote: %w", err)
@@ -255,6 +315,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.upsertProvisionedSourceStmt, err = db.PrepareContext(ctx, upsertProvisionedSource); err != nil {
 		return nil, fmt.Errorf("error preparing query UpsertProvisionedSource: %w", err)
 	}
+	if q.upsertRemediationTargetStmt, err = db.PrepareContext(ctx, upsertRemediationTarget); err != nil {
+		return nil, fmt.Errorf("error preparing query UpsertRemediationTarget: %w", err)
+	}
 	if q.useSetupTokenStmt, err = db.PrepareContext(ctx, useSetupToken); err != nil {
 		return nil, fmt.Errorf("error preparing query UseSetupToken: %w", err)
 	}
@@ -291,6 +354,11 @@ func (q *Queries) Close() error {
 	if q.closeNotificationStmt != nil {
 		if cerr := q.closeNotificationStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing closeNotificationStmt: %w", cerr)
+		}
+	}
+	if q.closedTargetNotificationsStmt != nil {
+		if cerr := q.closedTargetNotificationsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing closedTargetNotificationsStmt: %w", cerr)
 		}
 	}
 	if q.countActiveAdminsStmt != nil {
@@ -338,6 +406,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing createUserStmt: %w", cerr)
 		}
 	}
+	if q.decideApprovalStmt != nil {
+		if cerr := q.decideApprovalStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing decideApprovalStmt: %w", cerr)
+		}
+	}
 	if q.deleteExpiredSessionsStmt != nil {
 		if cerr := q.deleteExpiredSessionsStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing deleteExpiredSessionsStmt: %w", cerr)
@@ -346,6 +419,11 @@ func (q *Queries) Close() error {
 	if q.deleteOtherSessionsStmt != nil {
 		if cerr := q.deleteOtherSessionsStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing deleteOtherSessionsStmt: %w", cerr)
+		}
+	}
+	if q.deleteRemediationTargetStmt != nil {
+		if cerr := q.deleteRemediationTargetStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteRemediationTargetStmt: %w", cerr)
 		}
 	}
 	if q.deleteSessionStmt != nil {
@@ -373,9 +451,24 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing dueForChannelStmt: %w", cerr)
 		}
 	}
+	if q.endApprovalStmt != nil {
+		if cerr := q.endApprovalStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing endApprovalStmt: %w", cerr)
+		}
+	}
+	if q.finishRunStmt != nil {
+		if cerr := q.finishRunStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing finishRunStmt: %w", cerr)
+		}
+	}
 	if q.getAPITokenByHashStmt != nil {
 		if cerr := q.getAPITokenByHashStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getAPITokenByHashStmt: %w", cerr)
+		}
+	}
+	if q.getApprovalStmt != nil {
+		if cerr := q.getApprovalStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getApprovalStmt: %w", cerr)
 		}
 	}
 	if q.getChannelStmt != nil {
@@ -403,6 +496,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing getOutboxStmt: %w", cerr)
 		}
 	}
+	if q.getRunStmt != nil {
+		if cerr := q.getRunStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getRunStmt: %w", cerr)
+		}
+	}
 	if q.getSessionStmt != nil {
 		if cerr := q.getSessionStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getSessionStmt: %w", cerr)
@@ -428,6 +526,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing hasNotificationsStmt: %w", cerr)
 		}
 	}
+	if q.insertApprovalStmt != nil {
+		if cerr := q.insertApprovalStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertApprovalStmt: %w", cerr)
+		}
+	}
 	if q.insertAttemptStmt != nil {
 		if cerr := q.insertAttemptStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing insertAttemptStmt: %w", cerr)
@@ -448,9 +551,29 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing insertOutboxStmt: %w", cerr)
 		}
 	}
+	if q.insertRunStmt != nil {
+		if cerr := q.insertRunStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertRunStmt: %w", cerr)
+		}
+	}
 	if q.insertTimelineStmt != nil {
 		if cerr := q.insertTimelineStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing insertTimelineStmt: %w", cerr)
+		}
+	}
+	if q.interruptRunsStmt != nil {
+		if cerr := q.interruptRunsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing interruptRunsStmt: %w", cerr)
+		}
+	}
+	if q.listApprovalsForClosedStmt != nil {
+		if cerr := q.listApprovalsForClosedStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listApprovalsForClosedStmt: %w", cerr)
+		}
+	}
+	if q.listApprovedToRunStmt != nil {
+		if cerr := q.listApprovedToRunStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listApprovedToRunStmt: %w", cerr)
 		}
 	}
 	if q.listAttemptsStmt != nil {
@@ -483,9 +606,19 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listClosedNotificationsStmt: %w", cerr)
 		}
 	}
+	if q.listDecidedApprovalsStmt != nil {
+		if cerr := q.listDecidedApprovalsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listDecidedApprovalsStmt: %w", cerr)
+		}
+	}
 	if q.listDeliveriesStmt != nil {
 		if cerr := q.listDeliveriesStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listDeliveriesStmt: %w", cerr)
+		}
+	}
+	if q.listExpiredApprovalsStmt != nil {
+		if cerr := q.listExpiredApprovalsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listExpiredApprovalsStmt: %w", cerr)
 		}
 	}
 	if q.listNotificationOutboxStmt != nil {
@@ -498,6 +631,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listOpenNotificationsStmt: %w", cerr)
 		}
 	}
+	if q.listPendingApprovalsStmt != nil {
+		if cerr := q.listPendingApprovalsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listPendingApprovalsStmt: %w", cerr)
+		}
+	}
 	if q.listQuietNotificationsStmt != nil {
 		if cerr := q.listQuietNotificationsStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listQuietNotificationsStmt: %w", cerr)
@@ -508,6 +646,16 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listRejectedStmt: %w", cerr)
 		}
 	}
+	if q.listRemediationTargetsStmt != nil {
+		if cerr := q.listRemediationTargetsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listRemediationTargetsStmt: %w", cerr)
+		}
+	}
+	if q.listRunsStmt != nil {
+		if cerr := q.listRunsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listRunsStmt: %w", cerr)
+		}
+	}
 	if q.listSourceNamesStmt != nil {
 		if cerr := q.listSourceNamesStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listSourceNamesStmt: %w", cerr)
@@ -516,6 +664,11 @@ func (q *Queries) Close() error {
 	if q.listSourcesStmt != nil {
 		if cerr := q.listSourcesStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listSourcesStmt: %w", cerr)
+		}
+	}
+	if q.listTargetRunsStmt != nil {
+		if cerr := q.listTargetRunsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTargetRunsStmt: %w", cerr)
 		}
 	}
 	if q.listTimelineStmt != nil {
@@ -546,6 +699,16 @@ func (q *Queries) Close() error {
 	if q.rotateSourceSecretStmt != nil {
 		if cerr := q.rotateSourceSecretStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing rotateSourceSecretStmt: %w", cerr)
+		}
+	}
+	if q.setApprovalAlertStmt != nil {
+		if cerr := q.setApprovalAlertStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing setApprovalAlertStmt: %w", cerr)
+		}
+	}
+	if q.setApprovalRunStmt != nil {
+		if cerr := q.setApprovalRunStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing setApprovalRunStmt: %w", cerr)
 		}
 	}
 	if q.setInboxNoteStmt != nil {
@@ -648,6 +811,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing upsertProvisionedSourceStmt: %w", cerr)
 		}
 	}
+	if q.upsertRemediationTargetStmt != nil {
+		if cerr := q.upsertRemediationTargetStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing upsertRemediationTargetStmt: %w", cerr)
+		}
+	}
 	if q.useSetupTokenStmt != nil {
 		if cerr := q.useSetupTokenStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing useSetupTokenStmt: %w", cerr)
@@ -698,6 +866,7 @@ type Queries struct {
 	channelHealthStmt             *sql.Stmt
 	closeIfQuietStmt              *sql.Stmt
 	closeNotificationStmt         *sql.Stmt
+	closedTargetNotificationsStmt *sql.Stmt
 	countActiveAdminsStmt         *sql.Stmt
 	countOpenNotificationsStmt    *sql.Stmt
 	countUsersStmt                *sql.Stmt
@@ -707,48 +876,67 @@ type Queries struct {
 	createSetupTokenStmt          *sql.Stmt
 	createSourceStmt              *sql.Stmt
 	createUserStmt                *sql.Stmt
+	decideApprovalStmt            *sql.Stmt
 	deleteExpiredSessionsStmt     *sql.Stmt
 	deleteOtherSessionsStmt       *sql.Stmt
+	deleteRemediationTargetStmt   *sql.Stmt
 	deleteSessionStmt             *sql.Stmt
 	deleteSourceStmt              *sql.Stmt
 	deleteUnusedSetupTokensStmt   *sql.Stmt
 	disableChannelStmt            *sql.Stmt
 	dueForChannelStmt             *sql.Stmt
+	endApprovalStmt               *sql.Stmt
+	finishRunStmt                 *sql.Stmt
 	getAPITokenByHashStmt         *sql.Stmt
+	getApprovalStmt               *sql.Stmt
 	getChannelStmt                *sql.Stmt
 	getInboxByKeyStmt             *sql.Stmt
 	getNotificationStmt           *sql.Stmt
 	getOpenNotificationStmt       *sql.Stmt
 	getOutboxStmt                 *sql.Stmt
+	getRunStmt                    *sql.Stmt
 	getSessionStmt                *sql.Stmt
 	getSourceStmt                 *sql.Stmt
 	getUserStmt                   *sql.Stmt
 	getUserByNameStmt             *sql.Stmt
 	hasNotificationsStmt          *sql.Stmt
+	insertApprovalStmt            *sql.Stmt
 	insertAttemptStmt             *sql.Stmt
 	insertInboxStmt               *sql.Stmt
 	insertNotificationStmt        *sql.Stmt
 	insertOutboxStmt              *sql.Stmt
+	insertRunStmt                 *sql.Stmt
 	insertTimelineStmt            *sql.Stmt
+	interruptRunsStmt             *sql.Stmt
+	listApprovalsForClosedStmt    *sql.Stmt
+	listApprovedToRunStmt         *sql.Stmt
 	listAttemptsStmt              *sql.Stmt
 	listAuditStmt                 *sql.Stmt
 	listChannelOutboxStmt         *sql.Stmt
 	listChannelOutboxByStateStmt  *sql.Stmt
 	listChannelsStmt              *sql.Stmt
 	listClosedNotificationsStmt   *sql.Stmt
+	listDecidedApprovalsStmt      *sql.Stmt
 	listDeliveriesStmt            *sql.Stmt
+	listExpiredApprovalsStmt      *sql.Stmt
 	listNotificationOutboxStmt    *sql.Stmt
 	listOpenNotificationsStmt     *sql.Stmt
+	listPendingApprovalsStmt      *sql.Stmt
 	listQuietNotificationsStmt    *sql.Stmt
 	listRejectedStmt              *sql.Stmt
+	listRemediationTargetsStmt    *sql.Stmt
+	listRunsStmt                  *sql.Stmt
 	listSourceNamesStmt           *sql.Stmt
 	listSourcesStmt               *sql.Stmt
+	listTargetRunsStmt            *sql.Stmt
 	listTimelineStmt              *sql.Stmt
 	listTimelineTailStmt          *sql.Stmt
 	listUsersStmt                 *sql.Stmt
 	markRemediatedStmt            *sql.Stmt
 	redeliverOutboxStmt           *sql.Stmt
 	rotateSourceSecretStmt        *sql.Stmt
+	setApprovalAlertStmt          *sql.Stmt
+	setApprovalRunStmt            *sql.Stmt
 	setInboxNoteStmt              *sql.Stmt
 	setSourceDisabledStmt         *sql.Stmt
 	setSourceLimitsStmt           *sql.Stmt
@@ -769,6 +957,7 @@ type Queries struct {
 	updateOutboxAfterAttemptStmt  *sql.Stmt
 	upsertProvisionedChannelStmt  *sql.Stmt
 	upsertProvisionedSourceStmt   *sql.Stmt
+	upsertRemediationTargetStmt   *sql.Stmt
 	useSetupTokenStmt             *sql.Stmt
 }
 
@@ -782,6 +971,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		channelHealthStmt:             q.channelHealthStmt,
 		closeIfQuietStmt:              q.closeIfQuietStmt,
 		closeNotificationStmt:         q.closeNotificationStmt,
+		closedTargetNotificationsStmt: q.closedTargetNotificationsStmt,
 		countActiveAdminsStmt:         q.countActiveAdminsStmt,
 		countOpenNotificationsStmt:    q.countOpenNotificationsStmt,
 		countUsersStmt:                q.countUsersStmt,
@@ -791,48 +981,67 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		createSetupTokenStmt:          q.createSetupTokenStmt,
 		createSourceStmt:              q.createSourceStmt,
 		createUserStmt:                q.createUserStmt,
+		decideApprovalStmt:            q.decideApprovalStmt,
 		deleteExpiredSessionsStmt:     q.deleteExpiredSessionsStmt,
 		deleteOtherSessionsStmt:       q.deleteOtherSessionsStmt,
+		deleteRemediationTargetStmt:   q.deleteRemediationTargetStmt,
 		deleteSessionStmt:             q.deleteSessionStmt,
 		deleteSourceStmt:              q.deleteSourceStmt,
 		deleteUnusedSetupTokensStmt:   q.deleteUnusedSetupTokensStmt,
 		disableChannelStmt:            q.disableChannelStmt,
 		dueForChannelStmt:             q.dueForChannelStmt,
+		endApprovalStmt:               q.endApprovalStmt,
+		finishRunStmt:                 q.finishRunStmt,
 		getAPITokenByHashStmt:         q.getAPITokenByHashStmt,
+		getApprovalStmt:               q.getApprovalStmt,
 		getChannelStmt:                q.getChannelStmt,
 		getInboxByKeyStmt:             q.getInboxByKeyStmt,
 		getNotificationStmt:           q.getNotificationStmt,
 		getOpenNotificationStmt:       q.getOpenNotificationStmt,
 		getOutboxStmt:                 q.getOutboxStmt,
+		getRunStmt:                    q.getRunStmt,
 		getSessionStmt:                q.getSessionStmt,
 		getSourceStmt:                 q.getSourceStmt,
 		getUserStmt:                   q.getUserStmt,
 		getUserByNameStmt:             q.getUserByNameStmt,
 		hasNotificationsStmt:          q.hasNotificationsStmt,
+		insertApprovalStmt:            q.insertApprovalStmt,
 		insertAttemptStmt:             q.insertAttemptStmt,
 		insertInboxStmt:               q.insertInboxStmt,
 		insertNotificationStmt:        q.insertNotificationStmt,
 		insertOutboxStmt:              q.insertOutboxStmt,
+		insertRunStmt:                 q.insertRunStmt,
 		insertTimelineStmt:            q.insertTimelineStmt,
+		interruptRunsStmt:             q.interruptRunsStmt,
+		listApprovalsForClosedStmt:    q.listApprovalsForClosedStmt,
+		listApprovedToRunStmt:         q.listApprovedToRunStmt,
 		listAttemptsStmt:              q.listAttemptsStmt,
 		listAuditStmt:                 q.listAuditStmt,
 		listChannelOutboxStmt:         q.listChannelOutboxStmt,
 		listChannelOutboxByStateStmt:  q.listChannelOutboxByStateStmt,
 		listChannelsStmt:              q.listChannelsStmt,
 		listClosedNotificationsStmt:   q.listClosedNotificationsStmt,
+		listDecidedApprovalsStmt:      q.listDecidedApprovalsStmt,
 		listDeliveriesStmt:            q.listDeliveriesStmt,
+		listExpiredApprovalsStmt:      q.listExpiredApprovalsStmt,
 		listNotificationOutboxStmt:    q.listNotificationOutboxStmt,
 		listOpenNotificationsStmt:     q.listOpenNotificationsStmt,
+		listPendingApprovalsStmt:      q.listPendingApprovalsStmt,
 		listQuietNotificationsStmt:    q.listQuietNotificationsStmt,
 		listRejectedStmt:              q.listRejectedStmt,
+		listRemediationTargetsStmt:    q.listRemediationTargetsStmt,
+		listRunsStmt:                  q.listRunsStmt,
 		listSourceNamesStmt:           q.listSourceNamesStmt,
 		listSourcesStmt:               q.listSourcesStmt,
+		listTargetRunsStmt:            q.listTargetRunsStmt,
 		listTimelineStmt:              q.listTimelineStmt,
 		listTimelineTailStmt:          q.listTimelineTailStmt,
 		listUsersStmt:                 q.listUsersStmt,
 		markRemediatedStmt:            q.markRemediatedStmt,
 		redeliverOutboxStmt:           q.redeliverOutboxStmt,
 		rotateSourceSecretStmt:        q.rotateSourceSecretStmt,
+		setApprovalAlertStmt:          q.setApprovalAlertStmt,
+		setApprovalRunStmt:            q.setApprovalRunStmt,
 		setInboxNoteStmt:              q.setInboxNoteStmt,
 		setSourceDisabledStmt:         q.setSourceDisabledStmt,
 		setSourceLimitsStmt:           q.setSourceLimitsStmt,
@@ -853,6 +1062,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		updateOutboxAfterAttemptStmt:  q.updateOutboxAfterAttemptStmt,
 		upsertProvisionedChannelStmt:  q.upsertProvisionedChannelStmt,
 		upsertProvisionedSourceStmt:   q.upsertProvisionedSourceStmt,
+		upsertRemediationTargetStmt:   q.upsertRemediationTargetStmt,
 		useSetupTokenStmt:             q.useSetupTokenStmt,
 	}
 }

@@ -18,6 +18,27 @@ type ApiToken struct {
 	LastUsedAt sql.NullTime
 }
 
+type Approval struct {
+	ID             int64
+	Recipe         string
+	Step           string
+	StepIndex      int64
+	Target         string
+	Argv           string
+	ArchiveArgv    string
+	TimeoutMs      int64
+	TriggerText    string
+	NotificationID string
+	AlertID        string
+	State          string
+	CreatedAt      time.Time
+	ExpiresAt      time.Time
+	DecidedBy      string
+	DecidedAt      sql.NullTime
+	Comment        string
+	RunID          sql.NullInt64
+}
+
 type AuditLog struct {
 	ID     int64
 	At     time.Time
@@ -120,6 +141,38 @@ type Rejected struct {
 	Reason      string
 	Headers     string
 	BodyExcerpt string
+}
+
+type RemediationRun struct {
+	ID             int64
+	Recipe         string
+	Step           string
+	StepIndex      int64
+	Target         string
+	NotificationID string
+	TriggerText    string
+	Argv           string
+	Mode           string
+	State          string
+	ApprovalID     sql.NullInt64
+	ExitCode       sql.NullInt64
+	StartedAt      time.Time
+	FinishedAt     sql.NullTime
+	DurationMs     int64
+	Output         string
+	Archive        string
+}
+
+type RemediationTarget struct {
+	Recipe         string
+	Target         string
+	Taken          int64
+	Failures       string
+	LastFailureAt  sql.NullTime
+	LastStepAt     sql.NullTime
+	StoppedAt      sql.NullTime
+	NotificationID string
+	UpdatedAt      time.Time
 }
 
 type Session struct {
