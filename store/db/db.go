@@ -90,6 +90,12 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.dueOutboxStmt, err = db.PrepareContext(ctx, dueOutbox); err != nil {
 		return nil, fmt.Errorf("error preparing query DueOutbox: %w", err)
 	}
+	if q.earliestClosedAfterStmt, err = db.PrepareContext(ctx, earliestClosedAfter); err != nil {
+		return nil, fmt.Errorf("error preparing query EarliestClosedAfter: %w", err)
+	}
+	if q.earliestOpenStmt, err = db.PrepareContext(ctx, earliestOpen); err != nil {
+		return nil, fmt.Errorf("error preparing query EarliestOpen: %w", err)
+	}
 	if q.getAPITokenByHashStmt, err = db.PrepareContext(ctx, getAPITokenByHash); err != nil {
 		return nil, fmt.Errorf("error preparing query GetAPITokenByHash: %w", err)
 	}
@@ -158,6 +164,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.listDeliveriesStmt, err = db.PrepareContext(ctx, listDeliveries); err != nil {
 		return nil, fmt.Errorf("error preparing query ListDeliveries: %w", err)
+	}
+	if q.listLedgerIntervalsStmt, err = db.PrepareContext(ctx, listLedgerIntervals); err != nil {
+		return nil, fmt.Errorf("error preparing query ListLedgerIntervals: %w", err)
 	}
 	if q.listNotificationOutboxStmt, err = db.PrepareContext(ctx, listNotificationOutbox); err != nil {
 		return nil, fmt.Errorf("error preparing query ListNotificationOutbox: %w", err)
@@ -370,6 +379,16 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing dueOutboxStmt: %w", cerr)
 		}
 	}
+	if q.earliestClosedAfterStmt != nil {
+		if cerr := q.earliestClosedAfterStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing earliestClosedAfterStmt: %w", cerr)
+		}
+	}
+	if q.earliestOpenStmt != nil {
+		if cerr := q.earliestOpenStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing earliestOpenStmt: %w", cerr)
+		}
+	}
 	if q.getAPITokenByHashStmt != nil {
 		if cerr := q.getAPITokenByHashStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getAPITokenByHashStmt: %w", cerr)
@@ -483,6 +502,11 @@ func (q *Queries) Close() error {
 	if q.listDeliveriesStmt != nil {
 		if cerr := q.listDeliveriesStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listDeliveriesStmt: %w", cerr)
+		}
+	}
+	if q.listLedgerIntervalsStmt != nil {
+		if cerr := q.listLedgerIntervalsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listLedgerIntervalsStmt: %w", cerr)
 		}
 	}
 	if q.listNotificationOutboxStmt != nil {
@@ -706,6 +730,8 @@ type Queries struct {
 	deleteUnusedSetupTokensStmt   *sql.Stmt
 	disableChannelStmt            *sql.Stmt
 	dueOutboxStmt                 *sql.Stmt
+	earliestClosedAfterStmt       *sql.Stmt
+	earliestOpenStmt              *sql.Stmt
 	getAPITokenByHashStmt         *sql.Stmt
 	getChannelStmt                *sql.Stmt
 	getInboxByKeyStmt             *sql.Stmt
@@ -729,6 +755,7 @@ type Queries struct {
 	listChannelsStmt              *sql.Stmt
 	listClosedNotificationsStmt   *sql.Stmt
 	listDeliveriesStmt            *sql.Stmt
+	listLedgerIntervalsStmt       *sql.Stmt
 	listNotificationOutboxStmt    *sql.Stmt
 	listOpenNotificationsStmt     *sql.Stmt
 	listQuietNotificationsStmt    *sql.Stmt
@@ -789,6 +816,8 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		deleteUnusedSetupTokensStmt:   q.deleteUnusedSetupTokensStmt,
 		disableChannelStmt:            q.disableChannelStmt,
 		dueOutboxStmt:                 q.dueOutboxStmt,
+		earliestClosedAfterStmt:       q.earliestClosedAfterStmt,
+		earliestOpenStmt:              q.earliestOpenStmt,
 		getAPITokenByHashStmt:         q.getAPITokenByHashStmt,
 		getChannelStmt:                q.getChannelStmt,
 		getInboxByKeyStmt:             q.getInboxByKeyStmt,
@@ -812,6 +841,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listChannelsStmt:              q.listChannelsStmt,
 		listClosedNotificationsStmt:   q.listClosedNotificationsStmt,
 		listDeliveriesStmt:            q.listDeliveriesStmt,
+		listLedgerIntervalsStmt:       q.listLedgerIntervalsStmt,
 		listNotificationOutboxStmt:    q.listNotificationOutboxStmt,
 		listOpenNotificationsStmt:     q.listOpenNotificationsStmt,
 		listQuietNotificationsStmt:    q.listQuietNotificationsStmt,
