@@ -60,11 +60,6 @@ func (h *Handler) remediations(c *fiber.Ctx) error {
 		"No remediation runs yet", "Runs of the recipes in the provisioning file will be listed here with exit code, duration and output.")
 }
 
-func (h *Handler) ledger(c *fiber.Ctx) error {
-	return h.area(c, "Ledger", "Downtime, availability and cost per service.",
-		"No downtime recorded", "Closed and ongoing incidents will add up here into downtime, availability against the SLA target, and cost per component.")
-}
-
 func (h *Handler) healthz(c *fiber.Ctx) error {
 	return c.SendString("ok")
 }

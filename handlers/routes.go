@@ -26,6 +26,7 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Get("/api/v1/notifications/:id", reader, h.apiNotification)
 	app.Get("/api/v1/channels", reader, h.apiChannels)
 	app.Get("/api/v1/channels/:id/deliveries", reader, h.apiChannelDeliveries)
+	app.Get("/api/v1/ledger", reader, h.apiLedger)
 	app.All("/api/*", h.notFound)
 
 	app.Use(h.withSession, h.checkCSRF)
@@ -61,6 +62,9 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Get("/approvals", user, h.approvals)
 	app.Get("/remediations", user, h.remediations)
 	app.Get("/ledger", user, h.ledger)
+	app.Get("/ledger.csv", user, h.ledgerCSV)
+	app.Get("/ledger/summary.csv", user, h.ledgerSummaryCSV)
+	app.Get("/ledger/chart.svg", user, h.ledgerChart)
 
 	app.Get("/audit", admin, h.audit)
 	app.Get("/users", admin, h.users)
