@@ -104,6 +104,7 @@ func newApp(cfg Config, st *store.Store, log *slog.Logger) (*fiber.App, error) {
 		BaseURL: cfg.BaseURL, Version: version, Log: log,
 		SessionKeys: keys, SessionIdle: cfg.SessionIdle, SessionMaxAge: cfg.SessionMaxAge,
 		TrustedProxies: cfg.TrustedProxies, HookBodyLimit: cfg.HookBodyLimit, HookAuthFailures: cfg.HookAuthFailures,
+		Ledger: cfg.Provisioning.Ledger,
 	})
 }
 
