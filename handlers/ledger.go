@@ -49,6 +49,20 @@ func (h *Handler) ledgerChart(c *fiber.Ctx) error {
 	return ledger.Chart(c.Response().BodyWriter(), rep)
 }
 
+// sessionOrToken lets a request through on a signed-in session or, for
+// scripts that fetch the CSV and the chart for a report, on an API token
+// of at least viewer. A bearer header, when sent, must be valid: a script
+// with a bad token gets a 401, not the login page.
+func (h *Handler) sessionOrToken(session fiber.Handler) fiber.Handler {
+	token := h.requireToken(store.RoleViewer)
+	return func(c *fiber.Ctx) error {
+		if c.Get(fiber.HeaderAuthorization) != "" {
+			return token(c)
+		}
+		return session(c)
+	}
+}
+
 // ledgerSettings are the provisioned settings, or the defaults.
 func (h *Handler) ledgerSettings() ledger.Settings {
 	s := h.opts.Ledger

@@ -62,9 +62,10 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Get("/approvals", user, h.approvals)
 	app.Get("/remediations", user, h.remediations)
 	app.Get("/ledger", user, h.ledger)
-	app.Get("/ledger.csv", user, h.ledgerCSV)
-	app.Get("/ledger/summary.csv", user, h.ledgerSummaryCSV)
-	app.Get("/ledger/chart.svg", user, h.ledgerChart)
+	// The exports also take an API token, for scripts that build reports.
+	app.Get("/ledger.csv", h.sessionOrToken(user), h.ledgerCSV)
+	app.Get("/ledger/summary.csv", h.sessionOrToken(user), h.ledgerSummaryCSV)
+	app.Get("/ledger/chart.svg", h.sessionOrToken(user), h.ledgerChart)
 
 	app.Get("/audit", admin, h.audit)
 	app.Get("/users", admin, h.users)
