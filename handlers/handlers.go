@@ -12,6 +12,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/alertgate/alertgate/ledger"
 	"github.com/alertgate/alertgate/remediate"
 	"github.com/alertgate/alertgate/store"
 )
@@ -37,6 +38,9 @@ type Options struct {
 	Log         *slog.Logger
 	// Now is the clock; tests move it to expire sessions and throttles.
 	Now func() time.Time
+	// Ledger are the downtime ledger's settings from the provisioning
+	// file; the zero value means the defaults.
+	Ledger ledger.Settings
 }
 
 // Defaults for the webhook limits.

@@ -45,16 +45,6 @@ func (h *Handler) home(c *fiber.Ctx) error {
 	return c.Redirect("/notifications", fiber.StatusSeeOther)
 }
 
-// area renders a section that has nothing to list yet.
-func (h *Handler) area(c *fiber.Ctx, title, lead, emptyTitle, emptyText string) error {
-	return render(c, views.Area(h.page(c, title, c.Path()), lead, emptyTitle, emptyText))
-}
-
-func (h *Handler) ledger(c *fiber.Ctx) error {
-	return h.area(c, "Ledger", "Downtime, availability and cost per service.",
-		"No downtime recorded", "Closed and ongoing incidents will add up here into downtime, availability against the SLA target, and cost per component.")
-}
-
 func (h *Handler) healthz(c *fiber.Ctx) error {
 	return c.SendString("ok")
 }

@@ -29,6 +29,7 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Get("/api/v1/approvals", reader, h.apiApprovals)
 	app.Post("/api/v1/approvals/:id/approve", h.requireToken(store.RoleResponder), h.apiDecide(true))
 	app.Post("/api/v1/approvals/:id/reject", h.requireToken(store.RoleResponder), h.apiDecide(false))
+	app.Get("/api/v1/ledger", reader, h.apiLedger)
 	app.All("/api/*", h.notFound)
 
 	app.Use(h.withSession, h.checkCSRF)
@@ -72,6 +73,10 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Get("/remediations/runs/:id/archive", user, h.remediationArchive)
 	app.Post("/remediations/targets/reset", admin, h.resetTarget)
 	app.Get("/ledger", user, h.ledger)
+	// The exports also take an API token, for scripts that build reports.
+	app.Get("/ledger.csv", h.sessionOrToken(user), h.ledgerCSV)
+	app.Get("/ledger/summary.csv", h.sessionOrToken(user), h.ledgerSummaryCSV)
+	app.Get("/ledger/chart.svg", h.sessionOrToken(user), h.ledgerChart)
 
 	app.Get("/audit", admin, h.audit)
 	app.Get("/users", admin, h.users)

@@ -12,6 +12,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/ledger"
 	"github.com/alertgate/alertgate/remediate"
 	"github.com/alertgate/alertgate/store"
 )
@@ -23,7 +24,7 @@ type provisionFile struct {
 	Sources  []sourceSpec  `yaml:"sources"`
 	Channels []channelSpec `yaml:"channels"`
 	Recipes  yaml.Node     `yaml:"recipes"`
-	Ledger   yaml.Node     `yaml:"ledger"`
+	Ledger   ledgerSpec    `yaml:"ledger"`
 }
 
 // sourceSpec is one entry of sources:.
@@ -61,6 +62,7 @@ type provisioning struct {
 	Sources  []store.NewSource
 	Channels []store.NewChannel
 	Recipes  []remediate.Recipe
+	Ledger   ledger.Settings
 }
 
 // loadProvisioning reads and checks the provisioning file. Every error names
@@ -100,6 +102,9 @@ func loadProvisioning(path string) (provisioning, error) {
 		}
 		names[ch.Name] = true
 		p.Channels = append(p.Channels, ch)
+	}
+	if p.Ledger, err = f.Ledger.resolve(); err != nil {
+		return p, fmt.Errorf("ledger: %w", err)
 	}
 	p.Recipes, err = parseRecipes(&f.Recipes)
 	return p, err

@@ -111,6 +111,7 @@ func newApp(cfg Config, st *store.Store, log *slog.Logger, remedy *remediate.Eng
 		SessionKeys: keys, SessionIdle: cfg.SessionIdle, SessionMaxAge: cfg.SessionMaxAge,
 		TrustedProxies: cfg.TrustedProxies, HookBodyLimit: cfg.HookBodyLimit, HookAuthFailures: cfg.HookAuthFailures,
 		Remediation: remedy,
+		Ledger:      cfg.Provisioning.Ledger,
 	})
 }
 

@@ -99,6 +99,12 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.dueForChannelStmt, err = db.PrepareContext(ctx, dueForChannel); err != nil {
 		return nil, fmt.Errorf("error preparing query DueForChannel: %w", err)
 	}
+	if q.earliestClosedAfterStmt, err = db.PrepareContext(ctx, earliestClosedAfter); err != nil {
+		return nil, fmt.Errorf("error preparing query EarliestClosedAfter: %w", err)
+	}
+	if q.earliestOpenStmt, err = db.PrepareContext(ctx, earliestOpen); err != nil {
+		return nil, fmt.Errorf("error preparing query EarliestOpen: %w", err)
+	}
 	if q.endApprovalStmt, err = db.PrepareContext(ctx, endApproval); err != nil {
 		return nil, fmt.Errorf("error preparing query EndApproval: %w", err)
 	}
@@ -200,6 +206,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.listExpiredApprovalsStmt, err = db.PrepareContext(ctx, listExpiredApprovals); err != nil {
 		return nil, fmt.Errorf("error preparing query ListExpiredApprovals: %w", err)
+	}
+	if q.listLedgerIntervalsStmt, err = db.PrepareContext(ctx, listLedgerIntervals); err != nil {
+		return nil, fmt.Errorf("error preparing query ListLedgerIntervals: %w", err)
 	}
 	if q.listNotificationOutboxStmt, err = db.PrepareContext(ctx, listNotificationOutbox); err != nil {
 		return nil, fmt.Errorf("error preparing query ListNotificationOutbox: %w", err)
@@ -451,6 +460,16 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing dueForChannelStmt: %w", cerr)
 		}
 	}
+	if q.earliestClosedAfterStmt != nil {
+		if cerr := q.earliestClosedAfterStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing earliestClosedAfterStmt: %w", cerr)
+		}
+	}
+	if q.earliestOpenStmt != nil {
+		if cerr := q.earliestOpenStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing earliestOpenStmt: %w", cerr)
+		}
+	}
 	if q.endApprovalStmt != nil {
 		if cerr := q.endApprovalStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing endApprovalStmt: %w", cerr)
@@ -619,6 +638,11 @@ func (q *Queries) Close() error {
 	if q.listExpiredApprovalsStmt != nil {
 		if cerr := q.listExpiredApprovalsStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listExpiredApprovalsStmt: %w", cerr)
+		}
+	}
+	if q.listLedgerIntervalsStmt != nil {
+		if cerr := q.listLedgerIntervalsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listLedgerIntervalsStmt: %w", cerr)
 		}
 	}
 	if q.listNotificationOutboxStmt != nil {
@@ -885,6 +909,8 @@ type Queries struct {
 	deleteUnusedSetupTokensStmt   *sql.Stmt
 	disableChannelStmt            *sql.Stmt
 	dueForChannelStmt             *sql.Stmt
+	earliestClosedAfterStmt       *sql.Stmt
+	earliestOpenStmt              *sql.Stmt
 	endApprovalStmt               *sql.Stmt
 	finishRunStmt                 *sql.Stmt
 	getAPITokenByHashStmt         *sql.Stmt
@@ -919,6 +945,7 @@ type Queries struct {
 	listDecidedApprovalsStmt      *sql.Stmt
 	listDeliveriesStmt            *sql.Stmt
 	listExpiredApprovalsStmt      *sql.Stmt
+	listLedgerIntervalsStmt       *sql.Stmt
 	listNotificationOutboxStmt    *sql.Stmt
 	listOpenNotificationsStmt     *sql.Stmt
 	listPendingApprovalsStmt      *sql.Stmt
@@ -990,6 +1017,8 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		deleteUnusedSetupTokensStmt:   q.deleteUnusedSetupTokensStmt,
 		disableChannelStmt:            q.disableChannelStmt,
 		dueForChannelStmt:             q.dueForChannelStmt,
+		earliestClosedAfterStmt:       q.earliestClosedAfterStmt,
+		earliestOpenStmt:              q.earliestOpenStmt,
 		endApprovalStmt:               q.endApprovalStmt,
 		finishRunStmt:                 q.finishRunStmt,
 		getAPITokenByHashStmt:         q.getAPITokenByHashStmt,
@@ -1024,6 +1053,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listDecidedApprovalsStmt:      q.listDecidedApprovalsStmt,
 		listDeliveriesStmt:            q.listDeliveriesStmt,
 		listExpiredApprovalsStmt:      q.listExpiredApprovalsStmt,
+		listLedgerIntervalsStmt:       q.listLedgerIntervalsStmt,
 		listNotificationOutboxStmt:    q.listNotificationOutboxStmt,
 		listOpenNotificationsStmt:     q.listOpenNotificationsStmt,
 		listPendingApprovalsStmt:      q.listPendingApprovalsStmt,
