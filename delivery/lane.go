@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/alertgate/alertgate/store"
 	"github.com/alertgate/alertgate/store/db"
@@ -11,18 +12,27 @@ import (
 
 // lane sends one channel's messages with at most PerChannel in flight.
 //
-// The lane goroutine reads due messages and starts their sends; a recorder
-// goroutine writes the attempts, as many at a time as have finished, so
-// thousands of messages cost few writes. A message stays "unsettled" from
-// its send until its attempt is committed: reads skip it, since the outbox
-// still shows it pending. The lane forgets a settled id only between reads,
-// so no read that could still see the message as pending is trusted after
-// the id is forgotten.
+// New messages are handed to the lane right after their commit
+// (store.OnMessages), so sending them costs no read. The lane also reads
+// the outbox, at each poll, for what is due again (retries, redeliveries)
+// and for untried messages up to readUpTo: those committed before the lane
+// started, and those it dropped because its queue was full. A handed
+// message at or below readUpTo is left to the reads, so the two paths
+// never both send one message. A recorder goroutine writes the attempts,
+// as many at a time as have finished, so thousands of messages cost few
+// writes.
+//
+// A message stays "unsettled" from its send until its attempt is
+// committed: reads skip it, since the outbox still shows it pending. The
+// lane forgets a settled id only between reads, so no read that could
+// still see the message as pending is trusted after the id is forgotten.
 type lane struct {
-	wake   chan struct{}
-	config chan db.Channel // a changed channel, taken before the next read
-	cancel context.CancelFunc
-	done   chan struct{}
+	wake    chan struct{}
+	config  chan db.Channel // a changed channel, taken before the next read
+	handed  chan store.Message
+	dropped atomic.Int64 // the highest id dropped from a full queue
+	cancel  context.CancelFunc
+	done    chan struct{}
 
 	slot    chan struct{} // one per send in flight
 	results chan store.Attempt
@@ -33,9 +43,51 @@ type lane struct {
 	settled []int64 // ids committed since the lane last looked
 }
 
+// handedQueue is how many handed-over messages a lane holds before it
+// drops new ones (they stay in the outbox and are read back later).
+const handedQueue = 4096
+
+// laneSet is the worker's lanes by channel id. Run changes it; commits
+// hand messages to it from their own goroutines.
+type laneSet struct {
+	mu        sync.RWMutex
+	byChannel map[int64]*lane
+}
+
+func (ls *laneSet) handOver(msgs []store.Message) {
+	ls.mu.RLock()
+	defer ls.mu.RUnlock()
+	for _, m := range msgs {
+		l, ok := ls.byChannel[m.Outbox.ChannelID]
+		if !ok {
+			continue
+		}
+		select {
+		case l.handed <- m:
+		default:
+			l.drop(m.Outbox.ID)
+		}
+	}
+}
+
+func (ls *laneSet) stopAll() {
+	ls.mu.Lock()
+	lanes := ls.byChannel
+	ls.byChannel = map[int64]*lane{}
+	ls.mu.Unlock()
+	for _, l := range lanes {
+		l.cancel()
+	}
+	for _, l := range lanes {
+		<-l.done
+	}
+}
+
 // syncLanes reads the channels and makes the lanes match: one per enabled
-// channel, each woken to look for due messages.
-func (w *Worker) syncLanes(ctx context.Context, lanes map[int64]*lane) {
+// channel, each woken to read what is due. A new lane starts while the set
+// is locked, so each commit's hand-over either finished before the lane
+// read the newest id (and its messages are the reads') or finds the lane.
+func (w *Worker) syncLanes(ctx context.Context, ls *laneSet) {
 	channels, err := w.Store.Channels(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -43,24 +95,35 @@ func (w *Worker) syncLanes(ctx context.Context, lanes map[int64]*lane) {
 		}
 		return
 	}
+	ls.mu.Lock()
+	var stopped []*lane
+	// A lane stops only once its sends end, which a hanging receiver can
+	// make take its whole timeout: never while holding the set, which
+	// every commit's hand-over waits for.
+	defer func() {
+		for _, l := range stopped {
+			l.stop()
+		}
+	}()
+	defer ls.mu.Unlock()
 	enabled := map[int64]bool{}
 	for _, ch := range channels {
 		if !ch.Enabled {
 			continue
 		}
 		enabled[ch.ID] = true
-		l, ok := lanes[ch.ID]
+		l, ok := ls.byChannel[ch.ID]
 		if !ok {
 			l = w.startLane(ctx, ch)
-			lanes[ch.ID] = l
+			ls.byChannel[ch.ID] = l
 		}
 		l.update(ch)
 		l.poke()
 	}
-	for id, l := range lanes {
+	for id, l := range ls.byChannel {
 		if !enabled[id] {
-			l.stop()
-			delete(lanes, id)
+			stopped = append(stopped, l)
+			delete(ls.byChannel, id)
 		}
 	}
 }
@@ -68,7 +131,8 @@ func (w *Worker) syncLanes(ctx context.Context, lanes map[int64]*lane) {
 func (w *Worker) startLane(ctx context.Context, ch db.Channel) *lane {
 	ctx, cancel := context.WithCancel(ctx)
 	l := &lane{
-		wake: make(chan struct{}, 1), config: make(chan db.Channel, 1), cancel: cancel, done: make(chan struct{}),
+		wake: make(chan struct{}, 1), config: make(chan db.Channel, 1), handed: make(chan store.Message, handedQueue),
+		cancel: cancel, done: make(chan struct{}),
 		slot: make(chan struct{}, w.PerChannel), results: make(chan store.Attempt, 4*w.PerChannel),
 	}
 	recorded := make(chan struct{})
@@ -109,39 +173,59 @@ func (l *lane) stop() {
 	<-l.done
 }
 
-func stopLanes(lanes map[int64]*lane) {
-	for _, l := range lanes {
-		l.cancel()
+// drop leaves a message the full queue cannot take to the reads.
+func (l *lane) drop(id int64) {
+	for {
+		cur := l.dropped.Load()
+		if id <= cur || l.dropped.CompareAndSwap(cur, id) {
+			break
+		}
 	}
-	for _, l := range lanes {
-		<-l.done
-	}
+	l.poke()
 }
 
+// runLane starts from the newest committed message: every message above it
+// is handed over, since the lane is in the set before it reads (see
+// syncLanes); the rest is the reads'.
 func (w *Worker) runLane(ctx context.Context, l *lane, ch db.Channel) {
-	unsettled := map[int64]bool{}
-	for {
-		select {
-		case ch = <-l.config:
-		default:
-		}
-		l.forgetSettled(unsettled)
-		if !l.gone.Load() && w.dispatch(ctx, l, ch, unsettled) {
-			continue // a full read: more may be due already
-		}
+	readUpTo, err := w.Store.MaxOutboxID(ctx)
+	for err != nil {
+		w.Log.Error("find the newest message", "channel", ch.Name, "err", err)
 		select {
 		case <-ctx.Done():
 			return
+		case <-time.After(w.Poll):
+		}
+		readUpTo, err = w.Store.MaxOutboxID(ctx)
+	}
+	unsettled := map[int64]bool{}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case m := <-l.handed:
+			if m.Outbox.ID > readUpTo && !l.gone.Load() {
+				w.start(ctx, l, ch, m, unsettled)
+			}
 		case <-l.wake:
+			select {
+			case ch = <-l.config:
+			default:
+			}
+			readUpTo = max(readUpTo, l.dropped.Load())
+			l.forgetSettled(unsettled)
+			for !l.gone.Load() && w.readDue(ctx, l, ch, readUpTo, unsettled) {
+				l.forgetSettled(unsettled) // a full read: more may be due already
+			}
 		}
 	}
 }
 
-// dispatch reads the channel's due messages and starts a send for each
-// one not already under way, and reports whether the read was full.
-func (w *Worker) dispatch(ctx context.Context, l *lane, ch db.Channel, unsettled map[int64]bool) bool {
+// readDue reads the channel's due messages, starts a send for each one not
+// already under way, and reports whether the read was full.
+func (w *Worker) readDue(ctx context.Context, l *lane, ch db.Channel, readUpTo int64, unsettled map[int64]bool) bool {
 	limit := dueBatch + len(unsettled)
-	due, err := w.Store.DueForChannel(ctx, ch.ID, w.Now(), limit)
+	due, err := w.Store.DueForChannel(ctx, ch.ID, w.Now(), readUpTo, limit)
 	if err != nil {
 		if ctx.Err() == nil {
 			w.Log.Error("list due deliveries", "channel", ch.Name, "err", err)
@@ -149,31 +233,40 @@ func (w *Worker) dispatch(ctx context.Context, l *lane, ch db.Channel, unsettled
 		return false
 	}
 	for _, m := range due {
-		if unsettled[m.Outbox.ID] {
-			continue
-		}
-		select {
-		case l.slot <- struct{}{}:
-		case <-ctx.Done():
+		if !w.start(ctx, l, ch, m, unsettled) {
 			return false
 		}
-		if l.gone.Load() {
-			<-l.slot
-			return false
-		}
-		unsettled[m.Outbox.ID] = true
-		l.sends.Go(func() {
-			defer func() { <-l.slot }()
-			res, a := w.send(ctx, m, ch)
-			if Classify(res.Status, res.Err) == Gone {
-				l.gone.Store(true)
-			}
-			l.results <- a
-		})
 	}
 	// Full means at least dueBatch new sends started, so reading again
 	// makes progress rather than spinning on messages under way.
 	return len(due) == limit
+}
+
+// start sends m unless it is under way already, waiting for a free slot.
+// It reports false when the lane must stop starting sends.
+func (w *Worker) start(ctx context.Context, l *lane, ch db.Channel, m store.Message, unsettled map[int64]bool) bool {
+	if unsettled[m.Outbox.ID] {
+		return true
+	}
+	select {
+	case l.slot <- struct{}{}:
+	case <-ctx.Done():
+		return false
+	}
+	if l.gone.Load() {
+		<-l.slot
+		return false
+	}
+	unsettled[m.Outbox.ID] = true
+	l.sends.Go(func() {
+		defer func() { <-l.slot }()
+		res, a := w.send(ctx, m, ch)
+		if Classify(res.Status, res.Err) == Gone {
+			l.gone.Store(true)
+		}
+		l.results <- a
+	})
+	return true
 }
 
 // recordLoop writes attempts as they finish: whatever has finished by the
@@ -201,15 +294,14 @@ func (w *Worker) recordLoop(l *lane, channel string) {
 	}
 }
 
-// settle hands the committed ids back to the lane and wakes it: their
-// slots are free and more may be due.
+// settle hands the committed ids back to the lane; it forgets them before
+// its next read.
 func (l *lane) settle(batch []store.Attempt) {
 	l.mu.Lock()
+	defer l.mu.Unlock()
 	for _, a := range batch {
 		l.settled = append(l.settled, a.OutboxID)
 	}
-	l.mu.Unlock()
-	l.poke()
 }
 
 func (l *lane) forgetSettled(unsettled map[int64]bool) {

@@ -46,8 +46,10 @@ func (w *Worker) Run(ctx context.Context) {
 	w.defaults()
 	t := time.NewTicker(w.Poll)
 	defer t.Stop()
-	lanes := map[int64]*lane{}
-	defer stopLanes(lanes)
+	lanes := &laneSet{byChannel: map[int64]*lane{}}
+	w.Store.OnMessages(lanes.handOver)
+	defer w.Store.OnMessages(nil)
+	defer lanes.stopAll()
 	for {
 		w.syncLanes(ctx, lanes)
 		select {

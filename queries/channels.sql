@@ -15,18 +15,25 @@ UPDATE channels SET enabled = 0, disabled_reason = ?, updated_at = ? WHERE id = 
 -- name: SupersedePending :exec
 UPDATE outbox SET state = 'superseded' WHERE channel_id = ? AND notification_id = ? AND state = 'pending';
 
--- name: InsertOutbox :exec
+-- name: InsertOutbox :one
 INSERT INTO outbox (delivery_id, channel_id, notification_id, change, state, created_at, next_at)
-VALUES (?, ?, ?, ?, 'pending', ?, ?);
+VALUES (?, ?, ?, ?, 'pending', ?, ?)
+RETURNING *;
 
 -- name: DueForChannel :many
 -- A channel's messages whose time has come, each with its notification as
--- it is now, which is what the message reports.
+-- it is now, which is what the message reports. Messages never tried with
+-- an id above @read_up_to were handed to the worker at their commit and
+-- are its to send.
 SELECT sqlc.embed(outbox), notifications.title, notifications.sender_state, notifications.severity,
     notifications.opened_at, notifications.close_reason, notifications.component_json, notifications.monitor_json
 FROM outbox JOIN notifications ON notifications.id = outbox.notification_id
-WHERE outbox.channel_id = ? AND outbox.state = 'pending' AND outbox.next_at <= ?
-ORDER BY outbox.next_at, outbox.id LIMIT ?;
+WHERE outbox.channel_id = @channel_id AND outbox.state = 'pending' AND outbox.next_at <= @next_at
+    AND (outbox.id <= @read_up_to OR outbox.attempts > 0)
+ORDER BY outbox.next_at, outbox.id LIMIT @limit;
+
+-- name: MaxOutboxID :one
+SELECT CAST(coalesce(max(id), 0) AS INTEGER) FROM outbox;
 
 -- name: GetOutbox :one
 SELECT * FROM outbox WHERE id = ?;

@@ -83,7 +83,8 @@ ORDER BY timeline.id;
 
 -- name: ListQuietNotifications :many
 SELECT notifications.seq, notifications.id, notifications.last_seen, notifications.title, notifications.severity,
-    notifications.sender_state, sources.resolve_after_seconds, sources.slug AS source_slug
+    notifications.sender_state, notifications.opened_at, notifications.component_json, notifications.monitor_json,
+    sources.resolve_after_seconds, sources.slug AS source_slug
 FROM notifications JOIN sources ON sources.id = notifications.source_id
 WHERE notifications.state = 'open' AND sources.kind = 'autoheal';
 

@@ -94,11 +94,6 @@ func (s *Store) collect(first job) []job {
 func (s *Store) commit(batch []job) {
 	errs := make([]error, len(batch))
 	err := s.commitBatch(batch, errs)
-	if err == nil {
-		s.signalDeliveries()
-	} else {
-		s.outboxQueued.Store(false)
-	}
 	for i, j := range batch {
 		if err != nil {
 			errs[i] = err

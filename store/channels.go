@@ -139,31 +139,32 @@ func (s *Store) loadRoutes(ctx context.Context) ([]channelRoute, error) {
 // enqueue writes one outbox message per enabled channel that wants this
 // change, in the caller's transaction, and supersedes older pending ones
 // for the same notification: only the newest message is worth retrying.
-func (s *Store) enqueue(ctx context.Context, q *db.Queries, sourceSlug string, ch Change, now time.Time) error {
+func (s *Store) enqueue(ctx context.Context, q *db.Queries, sourceSlug string, ch Change, now time.Time) ([]Message, error) {
 	if ch.Change != "opened" && ch.Change != "updated" && ch.Change != "closed" {
-		return nil
+		return nil, nil
 	}
 	routes, err := s.channels.get(ctx, s.loadRoutes)
 	if err != nil {
-		return fmt.Errorf("store: load channels: %w", err)
+		return nil, fmt.Errorf("store: load channels: %w", err)
 	}
+	var msgs []Message
 	for _, r := range routes {
 		if !r.matches(sourceSlug, ch.Severity) {
 			continue
 		}
 		if err := supersede(ctx, q, r.id, ch); err != nil {
-			return err
+			return nil, err
 		}
-		err := q.InsertOutbox(ctx, db.InsertOutboxParams{
+		row, err := q.InsertOutbox(ctx, db.InsertOutboxParams{
 			DeliveryID: "msg_" + newUUID(), ChannelID: r.id, NotificationID: ch.NotificationID, Change: ch.Change,
 			CreatedAt: now, NextAt: now,
 		})
 		if err != nil {
-			return fmt.Errorf("store: enqueue: %w", err)
+			return nil, fmt.Errorf("store: enqueue: %w", err)
 		}
-		s.outboxQueued.Store(true)
+		msgs = append(msgs, ch.message(row))
 	}
-	return nil
+	return msgs, nil
 }
 
 // supersede marks the older pending messages about the notification as
@@ -179,28 +180,54 @@ func supersede(ctx context.Context, q *db.Queries, channelID int64, ch Change) e
 	return nil
 }
 
-// DeliveryWake fires after a commit that queued outbox messages, so the
-// worker sends them at once instead of at its next poll.
-func (s *Store) DeliveryWake() <-chan struct{} { return s.wake }
+// Message is an outbox message with what it reports of its notification.
+type Message = db.DueForChannelRow
 
-// signalDeliveries wakes the worker when the last commit queued messages.
-func (s *Store) signalDeliveries() {
-	if s.outboxQueued.Swap(false) {
-		select {
-		case s.wake <- struct{}{}:
-		default:
-		}
+// OnMessages has fn called with the messages each commit queued, right
+// after the commit, from the goroutine that waited for it. The delivery
+// worker sends them from there, so a new message costs no read; fn must
+// not block. Messages it drops are still in the outbox and are read back
+// later (see DueForChannel). A nil fn stops the calls.
+func (s *Store) OnMessages(fn func([]Message)) {
+	if fn == nil {
+		s.onMessages.Store(nil)
+		return
+	}
+	s.onMessages.Store(&fn)
+}
+
+func (s *Store) handOver(msgs []Message) {
+	if fn := s.onMessages.Load(); fn != nil && len(msgs) > 0 {
+		(*fn)(msgs)
 	}
 }
 
+// DeliveryWake fires when a message was put back to pending by hand
+// (Redeliver), so the worker reads the outbox now instead of at its poll.
+func (s *Store) DeliveryWake() <-chan struct{} { return s.wake }
+
 // DueForChannel lists a channel's pending messages whose time has come,
-// oldest first, each with its notification.
-func (s *Store) DueForChannel(ctx context.Context, channelID int64, now time.Time, limit int) ([]db.DueForChannelRow, error) {
-	rows, err := s.read.DueForChannel(ctx, db.DueForChannelParams{ChannelID: channelID, NextAt: now.UTC(), Limit: int64(limit)})
+// oldest first, each with its notification. Messages never tried with an
+// id above readUpTo are left out: they were handed over at their commit
+// (OnMessages) and are on their way.
+func (s *Store) DueForChannel(ctx context.Context, channelID int64, now time.Time, readUpTo int64, limit int) ([]Message, error) {
+	rows, err := s.read.DueForChannel(ctx, db.DueForChannelParams{
+		ChannelID: channelID, NextAt: now.UTC(), ReadUpTo: readUpTo, Limit: int64(limit),
+	})
 	if err != nil {
 		return nil, fmt.Errorf("store: due deliveries of channel %d: %w", channelID, err)
 	}
 	return rows, nil
+}
+
+// MaxOutboxID is the newest message's id, 0 when there is none. Messages
+// commit in id order, so every message above it is yet to commit.
+func (s *Store) MaxOutboxID(ctx context.Context) (int64, error) {
+	id, err := s.read.MaxOutboxID(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("store: newest message: %w", err)
+	}
+	return id, nil
 }
 
 // Attempt is the outcome of one try at a message.

@@ -35,6 +35,24 @@ type Change struct {
 	// Severity is the notification's, which channel filters compare (a
 	// close carries none of its own).
 	Severity alert.Severity
+	// after is the notification as the change left it: what messages
+	// about the change report.
+	after snapshot
+}
+
+// snapshot is what a channel message reports of a notification.
+type snapshot struct {
+	title, senderState, closeReason, componentJSON, monitorJSON string
+	openedAt                                                    time.Time
+}
+
+// message is the outbox row queued for the change, with what it reports.
+func (c Change) message(row db.Outbox) Message {
+	return Message{
+		Outbox: row, Title: c.after.title, SenderState: c.after.senderState, Severity: string(c.Severity),
+		OpenedAt: c.after.openedAt, CloseReason: c.after.closeReason,
+		ComponentJson: c.after.componentJSON, MonitorJson: c.after.monitorJSON,
+	}
 }
 
 // IngestResult is the outcome of a stored delivery.
@@ -42,6 +60,9 @@ type IngestResult struct {
 	InboxID   int64
 	Duplicate bool
 	Changes   []Change
+	// messages are the outbox messages queued, handed to the worker once
+	// the commit is durable.
+	messages []Message
 }
 
 // Ingest stores a delivery and applies its events in the next group commit,
@@ -60,6 +81,9 @@ func (s *Store) Ingest(ctx context.Context, in Ingest) (IngestResult, error) {
 		res, err = s.applyIngest(ctx, q, in, fs)
 		return err
 	})
+	if err == nil {
+		s.handOver(res.messages)
+	}
 	return res, err
 }
 
@@ -84,9 +108,11 @@ func (s *Store) applyIngest(ctx context.Context, q *db.Queries, in Ingest, fs []
 			return IngestResult{}, err
 		}
 		res.Changes = append(res.Changes, ch)
-		if err := s.enqueue(ctx, q, in.SourceSlug, ch, in.ReceivedAt.UTC()); err != nil {
+		msgs, err := s.enqueue(ctx, q, in.SourceSlug, ch, in.ReceivedAt.UTC())
+		if err != nil {
 			return IngestResult{}, err
 		}
+		res.messages = append(res.messages, msgs...)
 		if note != "" {
 			notes = append(notes, note)
 		}
@@ -135,7 +161,8 @@ func openNotification(ctx context.Context, q *db.Queries, sourceID, inboxID int6
 	if err != nil {
 		return Change{}, "", fmt.Errorf("store: open notification %s: %w", ev.Key, err)
 	}
-	return Change{id, "opened", ev.Severity}, "", addTimeline(ctx, q, seq, inboxID, at, "opened", ev, "")
+	ch := Change{NotificationID: id, Change: "opened", Severity: ev.Severity, after: eventSnapshot(ev, f, opened)}
+	return ch, "", addTimeline(ctx, q, seq, inboxID, at, "opened", ev, "")
 }
 
 func updateNotification(ctx context.Context, q *db.Queries, n db.Notification, inboxID int64, ev alert.Event, f fields, at time.Time) (Change, string, error) {
@@ -153,7 +180,8 @@ func updateNotification(ctx context.Context, q *db.Queries, n db.Notification, i
 	if n.Title != ev.Title || n.SenderState != ev.State || n.Severity != string(ev.Severity) {
 		change, detail = "updated", describeUpdate(n, ev)
 	}
-	return Change{n.ID, change, ev.Severity}, "", addTimeline(ctx, q, n.Seq, inboxID, at, change, ev, detail)
+	ch := Change{NotificationID: n.ID, Change: change, Severity: ev.Severity, after: eventSnapshot(ev, f, n.OpenedAt)}
+	return ch, "", addTimeline(ctx, q, n.Seq, inboxID, at, change, ev, detail)
 }
 
 func describeUpdate(n db.Notification, ev alert.Event) string {
@@ -182,7 +210,11 @@ func closeNotification(ctx context.Context, q *db.Queries, n db.Notification, in
 		return Change{}, "", fmt.Errorf("store: close notification %s: %w", n.ID, err)
 	}
 	ev.Title, ev.Severity, ev.State = n.Title, alert.Severity(n.Severity), n.SenderState
-	return Change{n.ID, "closed", ev.Severity}, "", addTimeline(ctx, q, n.Seq, inboxID, at, "closed", ev, ev.CloseReason)
+	ch := Change{NotificationID: n.ID, Change: "closed", Severity: ev.Severity, after: snapshot{
+		title: n.Title, senderState: n.SenderState, closeReason: ev.CloseReason,
+		componentJSON: n.ComponentJson, monitorJSON: n.MonitorJson, openedAt: n.OpenedAt,
+	}}
+	return ch, "", addTimeline(ctx, q, n.Seq, inboxID, at, "closed", ev, ev.CloseReason)
 }
 
 func addTimeline(ctx context.Context, q *db.Queries, seq, inboxID int64, at time.Time, change string, ev alert.Event, detail string) error {
@@ -194,6 +226,12 @@ func addTimeline(ctx context.Context, q *db.Queries, seq, inboxID int64, at time
 		return fmt.Errorf("store: timeline: %w", err)
 	}
 	return nil
+}
+
+func eventSnapshot(ev alert.Event, f fields, opened time.Time) snapshot {
+	return snapshot{
+		title: ev.Title, senderState: ev.State, componentJSON: f.componentJSON, monitorJSON: f.monitorJSON, openedAt: opened,
+	}
 }
 
 // fields are an event's parts stored as columns of their own, and the id

@@ -195,14 +195,16 @@ func (s *Store) CloseQuiet(ctx context.Context, now time.Time) (int, error) {
 			continue
 		}
 		done := false
+		var msgs []Message
 		err := s.Batch(ctx, func(ctx context.Context, q *db.Queries) error {
 			var err error
-			done, err = s.closeQuiet(ctx, q, r, now, quiet)
+			done, msgs, err = s.closeQuiet(ctx, q, r, now, quiet)
 			return err
 		})
 		if err != nil {
 			return closed, err
 		}
+		s.handOver(msgs)
 		if done {
 			closed++
 		}
@@ -212,17 +214,22 @@ func (s *Store) CloseQuiet(ctx context.Context, now time.Time) (int, error) {
 
 // closeQuiet closes the notification unless a failure arrived since it was
 // listed (last_seen moved on), which keeps it open.
-func (s *Store) closeQuiet(ctx context.Context, q *db.Queries, r db.ListQuietNotificationsRow, now time.Time, quiet time.Duration) (bool, error) {
+func (s *Store) closeQuiet(ctx context.Context, q *db.Queries, r db.ListQuietNotificationsRow, now time.Time, quiet time.Duration) (bool, []Message, error) {
 	reason := "no failure for " + quiet.String()
 	n, err := q.CloseIfQuiet(ctx, db.CloseIfQuietParams{
 		CloseReason: reason, ClosedAt: sql.NullTime{Time: now.UTC(), Valid: true}, Seq: r.Seq, LastSeen: r.LastSeen,
 	})
 	if err != nil || n == 0 {
-		return false, err
+		return false, nil, err
 	}
 	ev := alert.Event{Title: r.Title, Severity: alert.Severity(r.Severity), State: r.SenderState}
 	if err := addTimeline(ctx, q, r.Seq, 0, now.UTC(), "closed", ev, reason); err != nil {
-		return false, err
+		return false, nil, err
 	}
-	return true, s.enqueue(ctx, q, r.SourceSlug, Change{r.ID, "closed", ev.Severity}, now.UTC())
+	ch := Change{NotificationID: r.ID, Change: "closed", Severity: ev.Severity, after: snapshot{
+		title: r.Title, senderState: r.SenderState, closeReason: reason,
+		componentJSON: r.ComponentJson, monitorJSON: r.MonitorJson, openedAt: r.OpenedAt,
+	}}
+	msgs, err := s.enqueue(ctx, q, r.SourceSlug, ch, now.UTC())
+	return err == nil, msgs, err
 }

@@ -53,10 +53,10 @@ type Store struct {
 	// enabled channels ingest matches notifications against.
 	sources  cache[map[string]db.Source]
 	channels cache[[]channelRoute]
-	// outboxQueued is set by a job that queued outbox messages (on the
-	// writer goroutine); wake tells the delivery worker after the commit.
-	outboxQueued atomic.Bool
-	wake         chan struct{}
+	// onMessages gets the messages each commit queued (OnMessages); wake
+	// asks the delivery worker to read the outbox now.
+	onMessages atomic.Pointer[func([]Message)]
+	wake       chan struct{}
 	// The group-commit writer (batch.go).
 	jobs       chan job
 	quit       chan struct{}

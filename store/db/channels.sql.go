@@ -147,13 +147,15 @@ const dueForChannel = `-- name: DueForChannel :many
 SELECT outbox.id, outbox.delivery_id, outbox.channel_id, outbox.notification_id, outbox.change, outbox.state, outbox.attempts, outbox.created_at, outbox.next_at, outbox.first_tried_at, outbox.last_status, outbox.last_error, notifications.title, notifications.sender_state, notifications.severity,
     notifications.opened_at, notifications.close_reason, notifications.component_json, notifications.monitor_json
 FROM outbox JOIN notifications ON notifications.id = outbox.notification_id
-WHERE outbox.channel_id = ? AND outbox.state = 'pending' AND outbox.next_at <= ?
-ORDER BY outbox.next_at, outbox.id LIMIT ?
+WHERE outbox.channel_id = ?1 AND outbox.state = 'pending' AND outbox.next_at <= ?2
+    AND (outbox.id <= ?3 OR outbox.attempts > 0)
+ORDER BY outbox.next_at, outbox.id LIMIT ?4
 `
 
 type DueForChannelParams struct {
 	ChannelID int64
 	NextAt    time.Time
+	ReadUpTo  int64
 	Limit     int64
 }
 
@@ -169,9 +171,16 @@ type DueForChannelRow struct {
 }
 
 // A channel's messages whose time has come, each with its notification as
-// it is now, which is what the message reports.
+// it is now, which is what the message reports. Messages never tried with
+// an id above @read_up_to were handed to the worker at their commit and
+// are its to send.
 func (q *Queries) DueForChannel(ctx context.Context, arg DueForChannelParams) ([]DueForChannelRow, error) {
-	rows, err := q.query(ctx, q.dueForChannelStmt, dueForChannel, arg.ChannelID, arg.NextAt, arg.Limit)
+	rows, err := q.query(ctx, q.dueForChannelStmt, dueForChannel,
+		arg.ChannelID,
+		arg.NextAt,
+		arg.ReadUpTo,
+		arg.Limit,
+	)
 	if err != nil {
 		return nil, err
 	}
@@ -288,9 +297,10 @@ func (q *Queries) InsertAttempt(ctx context.Context, arg InsertAttemptParams) er
 	return err
 }
 
-const insertOutbox = `-- name: InsertOutbox :exec
+const insertOutbox = `-- name: InsertOutbox :one
 INSERT INTO outbox (delivery_id, channel_id, notification_id, change, state, created_at, next_at)
 VALUES (?, ?, ?, ?, 'pending', ?, ?)
+RETURNING id, delivery_id, channel_id, notification_id, change, state, attempts, created_at, next_at, first_tried_at, last_status, last_error
 `
 
 type InsertOutboxParams struct {
@@ -302,8 +312,8 @@ type InsertOutboxParams struct {
 	NextAt         time.Time
 }
 
-func (q *Queries) InsertOutbox(ctx context.Context, arg InsertOutboxParams) error {
-	_, err := q.exec(ctx, q.insertOutboxStmt, insertOutbox,
+func (q *Queries) InsertOutbox(ctx context.Context, arg InsertOutboxParams) (Outbox, error) {
+	row := q.queryRow(ctx, q.insertOutboxStmt, insertOutbox,
 		arg.DeliveryID,
 		arg.ChannelID,
 		arg.NotificationID,
@@ -311,7 +321,22 @@ func (q *Queries) InsertOutbox(ctx context.Context, arg InsertOutboxParams) erro
 		arg.CreatedAt,
 		arg.NextAt,
 	)
-	return err
+	var i Outbox
+	err := row.Scan(
+		&i.ID,
+		&i.DeliveryID,
+		&i.ChannelID,
+		&i.NotificationID,
+		&i.Change,
+		&i.State,
+		&i.Attempts,
+		&i.CreatedAt,
+		&i.NextAt,
+		&i.FirstTriedAt,
+		&i.LastStatus,
+		&i.LastError,
+	)
+	return i, err
 }
 
 const listAttempts = `-- name: ListAttempts :many
@@ -541,6 +566,17 @@ func (q *Queries) ListNotificationOutbox(ctx context.Context, notificationID str
 		return nil, err
 	}
 	return items, nil
+}
+
+const maxOutboxID = `-- name: MaxOutboxID :one
+SELECT CAST(coalesce(max(id), 0) AS INTEGER) FROM outbox
+`
+
+func (q *Queries) MaxOutboxID(ctx context.Context) (int64, error) {
+	row := q.queryRow(ctx, q.maxOutboxIDStmt, maxOutboxID)
+	var column_1 int64
+	err := row.Scan(&column_1)
+	return column_1, err
 }
 
 const redeliverOutbox = `-- name: RedeliverOutbox :execrows

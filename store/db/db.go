@@ -252,6 +252,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.markRemediatedStmt, err = db.PrepareContext(ctx, markRemediated); err != nil {
 		return nil, fmt.Errorf("error preparing query MarkRemediated: %w", err)
 	}
+	if q.maxOutboxIDStmt, err = db.PrepareContext(ctx, maxOutboxID); err != nil {
+		return nil, fmt.Errorf("error preparing query MaxOutboxID: %w", err)
+	}
 	if q.redeliverOutboxStmt, err = db.PrepareContext(ctx, redeliverOutbox); err != nil {
 		return nil, fmt.Errorf("error preparing query RedeliverOutbox: %w", err)
 	}
@@ -715,6 +718,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing markRemediatedStmt: %w", cerr)
 		}
 	}
+	if q.maxOutboxIDStmt != nil {
+		if cerr := q.maxOutboxIDStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing maxOutboxIDStmt: %w", cerr)
+		}
+	}
 	if q.redeliverOutboxStmt != nil {
 		if cerr := q.redeliverOutboxStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing redeliverOutboxStmt: %w", cerr)
@@ -960,6 +968,7 @@ type Queries struct {
 	listTimelineTailStmt          *sql.Stmt
 	listUsersStmt                 *sql.Stmt
 	markRemediatedStmt            *sql.Stmt
+	maxOutboxIDStmt               *sql.Stmt
 	redeliverOutboxStmt           *sql.Stmt
 	rotateSourceSecretStmt        *sql.Stmt
 	setApprovalAlertStmt          *sql.Stmt
@@ -1068,6 +1077,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listTimelineTailStmt:          q.listTimelineTailStmt,
 		listUsersStmt:                 q.listUsersStmt,
 		markRemediatedStmt:            q.markRemediatedStmt,
+		maxOutboxIDStmt:               q.maxOutboxIDStmt,
 		redeliverOutboxStmt:           q.redeliverOutboxStmt,
 		rotateSourceSecretStmt:        q.rotateSourceSecretStmt,
 		setApprovalAlertStmt:          q.setApprovalAlertStmt,

@@ -471,7 +471,8 @@ func (q *Queries) ListOpenNotifications(ctx context.Context, arg ListOpenNotific
 
 const listQuietNotifications = `-- name: ListQuietNotifications :many
 SELECT notifications.seq, notifications.id, notifications.last_seen, notifications.title, notifications.severity,
-    notifications.sender_state, sources.resolve_after_seconds, sources.slug AS source_slug
+    notifications.sender_state, notifications.opened_at, notifications.component_json, notifications.monitor_json,
+    sources.resolve_after_seconds, sources.slug AS source_slug
 FROM notifications JOIN sources ON sources.id = notifications.source_id
 WHERE notifications.state = 'open' AND sources.kind = 'autoheal'
 `
@@ -483,6 +484,9 @@ type ListQuietNotificationsRow struct {
 	Title               string
 	Severity            string
 	SenderState         string
+	OpenedAt            time.Time
+	ComponentJson       string
+	MonitorJson         string
 	ResolveAfterSeconds int64
 	SourceSlug          string
 }
@@ -503,6 +507,9 @@ func (q *Queries) ListQuietNotifications(ctx context.Context) ([]ListQuietNotifi
 			&i.Title,
 			&i.Severity,
 			&i.SenderState,
+			&i.OpenedAt,
+			&i.ComponentJson,
+			&i.MonitorJson,
 			&i.ResolveAfterSeconds,
 			&i.SourceSlug,
 		); err != nil {
