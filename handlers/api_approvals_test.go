@@ -172,3 +172,23 @@ func TestAPIRejectAndExpired(t *testing.T) {
 		t.Fatalf("the expired request was decided: %+v", a)
 	}
 }
+
+// Scripts send JSON to a JSON API: the comment in a JSON body is kept like
+// a form's, and a body that is not JSON is refused rather than ignored.
+func TestAPIDecideTakesAJSONComment(t *testing.T) {
+	ta := newTestApp(t)
+	responder := ta.token(t, "oncall", store.RoleResponder)
+	id, bad := ta.pendingApproval(t), ta.pendingApproval(t)
+
+	status, body := ta.apiPost(t, responder, "/api/v1/approvals/"+itoa(id)+"/approve", "application/json", `{"comment":"approved from the runbook script"}`)
+	if status != http.StatusOK || body["comment"] != "approved from the runbook script" {
+		t.Fatalf("approve with a JSON comment: %d %v", status, body)
+	}
+	status, body = ta.apiPost(t, responder, "/api/v1/approvals/"+itoa(bad)+"/approve", "application/json", `{"comment":`)
+	if status != http.StatusBadRequest || body["error"] == "" {
+		t.Fatalf("approve with broken JSON: %d %v, want 400", status, body)
+	}
+	if a, _ := ta.store.Approval(context.Background(), bad); a.State != store.ApprovalPending {
+		t.Fatalf("broken JSON decided the request: %s", a.State)
+	}
+}
