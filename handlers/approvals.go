@@ -93,7 +93,10 @@ func (h *Handler) decideApproval(c *fiber.Ctx, actor store.Actor, approve bool) 
 	if err != nil || id <= 0 {
 		return db.Approval{}, fiber.NewError(fiber.StatusNotFound, "There is no approval request "+c.Params("id")+".")
 	}
-	comment := strings.TrimSpace(c.FormValue("comment"))
+	comment, err := decisionComment(c)
+	if err != nil {
+		return db.Approval{}, err
+	}
 	if len(comment) > 1000 {
 		return db.Approval{}, &store.InvalidError{Field: "comment", Msg: "A comment is at most 1000 characters."}
 	}
@@ -105,6 +108,25 @@ func (h *Handler) decideApproval(c *fiber.Ctx, actor store.Actor, approve bool) 
 		h.opts.Remediation.Decided(c.UserContext(), a)
 	}
 	return a, nil
+}
+
+// decisionComment is a decision's comment: a form field from the browser or
+// a script, or {"comment": "…"} from a script that posts JSON. A JSON body
+// that does not parse is refused, so no decision is recorded without the
+// comment that was meant to go with it.
+func decisionComment(c *fiber.Ctx) (string, error) {
+	if !c.Is("json") {
+		return strings.TrimSpace(c.FormValue("comment")), nil
+	}
+	var body struct {
+		Comment string `json:"comment"`
+	}
+	if len(c.Body()) > 0 {
+		if err := json.Unmarshal(c.Body(), &body); err != nil {
+			return "", fiber.NewError(fiber.StatusBadRequest, `The body is not JSON like {"comment": "…"}: `+err.Error())
+		}
+	}
+	return strings.TrimSpace(body.Comment), nil
 }
 
 // apiApprovals is GET /api/v1/approvals: the pending requests.

@@ -45,6 +45,11 @@ func approvalAction(a db.Approval, action string) string {
 	return "/approvals/" + strconv.FormatInt(a.ID, 10) + "/" + action
 }
 
+// commentID is the stable id of a request's comment field for action.
+func commentID(a db.Approval, action string) string {
+	return "comment-" + action + "-" + strconv.FormatInt(a.ID, 10)
+}
+
 // argvText shows a stored argv one quoted element per argument, exactly as
 // it will be passed.
 func argvText(raw string) string {

@@ -60,12 +60,19 @@ func chromiumPath(t testing.TB) string {
 // cannot change the test. It returns the server's URL and its log.
 func startServer(t *testing.T, env map[string]string) (baseURL string, logs *syncBuffer) {
 	t.Helper()
+	return startServerIn(t, t.TempDir(), env)
+}
+
+// startServerIn is startServer on the data directory dataDir, for tests
+// that prepare it first, as `alertgate user add` does before a first start.
+func startServerIn(t *testing.T, dataDir string, env map[string]string) (baseURL string, logs *syncBuffer) {
+	t.Helper()
 	logs = &syncBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	// Buffered, so serve never blocks on a test that already gave up.
 	listening := make(chan string, 1)
 	done := make(chan error, 1)
-	args := []string{"--addr", "127.0.0.1:0", "--data-dir", t.TempDir()}
+	args := []string{"--addr", "127.0.0.1:0", "--data-dir", dataDir}
 	getenv := func(key string) string { return env[key] }
 	go func() { done <- serve(ctx, args, logs, getenv, listening) }()
 
