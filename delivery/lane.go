@@ -43,6 +43,10 @@ type lane struct {
 	settled []int64 // ids committed since the lane last looked
 }
 
+// recordQueue is how many finished attempts a lane holds for its recorder
+// before its sends wait.
+const recordQueue = 1024
+
 // handedQueue is how many handed-over messages a lane holds before it
 // drops new ones (they stay in the outbox and are read back later).
 const handedQueue = 4096
@@ -133,7 +137,7 @@ func (w *Worker) startLane(ctx context.Context, ch db.Channel) *lane {
 	l := &lane{
 		wake: make(chan struct{}, 1), config: make(chan db.Channel, 1), handed: make(chan store.Message, handedQueue),
 		cancel: cancel, done: make(chan struct{}),
-		slot: make(chan struct{}, w.PerChannel), results: make(chan store.Attempt, 4*w.PerChannel),
+		slot: make(chan struct{}, w.PerChannel), results: make(chan store.Attempt, recordQueue),
 	}
 	recorded := make(chan struct{})
 	go func() {
@@ -259,11 +263,13 @@ func (w *Worker) start(ctx context.Context, l *lane, ch db.Channel, m store.Mess
 	}
 	unsettled[m.Outbox.ID] = true
 	l.sends.Go(func() {
-		defer func() { <-l.slot }()
 		res, a := w.send(ctx, m, ch)
 		if Classify(res.Status, res.Err) == Gone {
 			l.gone.Store(true)
 		}
+		// The slot is the receiver's: free it before waiting on the
+		// recorder, whose writes queue behind everyone else's.
+		<-l.slot
 		l.results <- a
 	})
 	return true

@@ -15,10 +15,9 @@ UPDATE channels SET enabled = 0, disabled_reason = ?, updated_at = ? WHERE id = 
 -- name: SupersedePending :exec
 UPDATE outbox SET state = 'superseded' WHERE channel_id = ? AND notification_id = ? AND state = 'pending';
 
--- name: InsertOutbox :one
+-- name: InsertOutbox :execlastid
 INSERT INTO outbox (delivery_id, channel_id, notification_id, change, state, created_at, next_at)
-VALUES (?, ?, ?, ?, 'pending', ?, ?)
-RETURNING *;
+VALUES (?, ?, ?, ?, 'pending', ?, ?);
 
 -- name: DueForChannel :many
 -- A channel's messages whose time has come, each with its notification as

@@ -155,9 +155,15 @@ func (s *Store) enqueue(ctx context.Context, q *db.Queries, sourceSlug string, c
 		if err := supersede(ctx, q, r.id, ch); err != nil {
 			return nil, err
 		}
-		row, err := q.InsertOutbox(ctx, db.InsertOutboxParams{
+		row := db.Outbox{
 			DeliveryID: "msg_" + newUUID(), ChannelID: r.id, NotificationID: ch.NotificationID, Change: ch.Change,
-			CreatedAt: now, NextAt: now,
+			State: "pending", CreatedAt: now, NextAt: now,
+		}
+		// Not RETURNING *: SQLite would stage the row in a temporary table
+		// first, which costs more than the insert on this, the busiest path.
+		row.ID, err = q.InsertOutbox(ctx, db.InsertOutboxParams{
+			DeliveryID: row.DeliveryID, ChannelID: row.ChannelID, NotificationID: row.NotificationID, Change: row.Change,
+			CreatedAt: row.CreatedAt, NextAt: row.NextAt,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("store: enqueue: %w", err)

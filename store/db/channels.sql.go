@@ -297,10 +297,9 @@ func (q *Queries) InsertAttempt(ctx context.Context, arg InsertAttemptParams) er
 	return err
 }
 
-const insertOutbox = `-- name: InsertOutbox :one
+const insertOutbox = `-- name: InsertOutbox :execlastid
 INSERT INTO outbox (delivery_id, channel_id, notification_id, change, state, created_at, next_at)
 VALUES (?, ?, ?, ?, 'pending', ?, ?)
-RETURNING id, delivery_id, channel_id, notification_id, change, state, attempts, created_at, next_at, first_tried_at, last_status, last_error
 `
 
 type InsertOutboxParams struct {
@@ -312,8 +311,8 @@ type InsertOutboxParams struct {
 	NextAt         time.Time
 }
 
-func (q *Queries) InsertOutbox(ctx context.Context, arg InsertOutboxParams) (Outbox, error) {
-	row := q.queryRow(ctx, q.insertOutboxStmt, insertOutbox,
+func (q *Queries) InsertOutbox(ctx context.Context, arg InsertOutboxParams) (int64, error) {
+	result, err := q.exec(ctx, q.insertOutboxStmt, insertOutbox,
 		arg.DeliveryID,
 		arg.ChannelID,
 		arg.NotificationID,
@@ -321,22 +320,10 @@ func (q *Queries) InsertOutbox(ctx context.Context, arg InsertOutboxParams) (Out
 		arg.CreatedAt,
 		arg.NextAt,
 	)
-	var i Outbox
-	err := row.Scan(
-		&i.ID,
-		&i.DeliveryID,
-		&i.ChannelID,
-		&i.NotificationID,
-		&i.Change,
-		&i.State,
-		&i.Attempts,
-		&i.CreatedAt,
-		&i.NextAt,
-		&i.FirstTriedAt,
-		&i.LastStatus,
-		&i.LastError,
-	)
-	return i, err
+	if err != nil {
+		return 0, err
+	}
+	return result.LastInsertId()
 }
 
 const listAttempts = `-- name: ListAttempts :many
