@@ -96,7 +96,7 @@ func (w *Worker) next(m db.Outbox, ch db.Channel, res Result) store.Attempt {
 	case Delivered:
 		return store.Attempt{State: "delivered", NextAt: now}
 	case Gone:
-		reason := fmt.Sprintf("the receiver answered 410 Gone at %s: channel disabled", now.UTC().Format(time.RFC3339))
+		reason := fmt.Sprintf("%s at %s: channel disabled", store.GoneReasonPrefix, now.UTC().Format(time.RFC3339))
 		return store.Attempt{State: "failed", NextAt: now, DisableChannel: reason}
 	case Retry:
 		first := now

@@ -103,3 +103,30 @@ ORDER BY id DESC LIMIT sqlc.arg(limit);
 SELECT outbox.*, channels.name AS channel_name FROM outbox JOIN channels ON channels.id = outbox.channel_id
 WHERE outbox.notification_id = ?
 ORDER BY outbox.id DESC LIMIT 100;
+
+-- name: UpdateChannel :exec
+-- An admin's edit. Enabling a channel clears why it stopped; a channel
+-- that stays disabled keeps its reason.
+UPDATE channels SET name = @name, url = @url, metadata_json = @metadata_json, verify_tls = @verify_tls,
+    timeout_ms = @timeout_ms, sources_json = @sources_json, min_severity = @min_severity, enabled = @enabled,
+    disabled_reason = CASE WHEN @enabled THEN '' ELSE disabled_reason END, updated_at = @updated_at
+WHERE id = @id;
+
+-- name: SetChannelToken :exec
+UPDATE channels SET token = ?, updated_at = ? WHERE id = ?;
+
+-- name: SetChannelEnabled :exec
+-- Enabling clears the reason the channel stopped (a 410 Gone, say), which
+-- also takes it off the banner.
+UPDATE channels SET enabled = @enabled, disabled_reason = CASE WHEN @enabled THEN '' ELSE disabled_reason END,
+    updated_at = @updated_at
+WHERE id = @id;
+
+-- name: DeleteChannel :exec
+-- Its outbox messages and their attempts go with it (ON DELETE CASCADE).
+DELETE FROM channels WHERE id = ?;
+
+-- name: ListChannelsDisabledWith :many
+-- The disabled channels whose reason matches @pattern (a LIKE pattern such
+-- as a prefix and %). The table holds a handful of rows: a scan is cheap.
+SELECT id, name FROM channels WHERE NOT enabled AND disabled_reason LIKE @pattern ORDER BY name;

@@ -128,6 +128,16 @@ func (q *Queries) CreateChannel(ctx context.Context, arg CreateChannelParams) (C
 	return i, err
 }
 
+const deleteChannel = `-- name: DeleteChannel :exec
+DELETE FROM channels WHERE id = ?
+`
+
+// Its outbox messages and their attempts go with it (ON DELETE CASCADE).
+func (q *Queries) DeleteChannel(ctx context.Context, id int64) error {
+	_, err := q.exec(ctx, q.deleteChannelStmt, deleteChannel, id)
+	return err
+}
+
 const disableChannel = `-- name: DisableChannel :exec
 UPDATE channels SET enabled = 0, disabled_reason = ?, updated_at = ? WHERE id = ?
 `
@@ -496,6 +506,40 @@ func (q *Queries) ListChannels(ctx context.Context) ([]Channel, error) {
 	return items, nil
 }
 
+const listChannelsDisabledWith = `-- name: ListChannelsDisabledWith :many
+SELECT id, name FROM channels WHERE NOT enabled AND disabled_reason LIKE ?1 ORDER BY name
+`
+
+type ListChannelsDisabledWithRow struct {
+	ID   int64
+	Name string
+}
+
+// The disabled channels whose reason matches @pattern (a LIKE pattern such
+// as a prefix and %). The table holds a handful of rows: a scan is cheap.
+func (q *Queries) ListChannelsDisabledWith(ctx context.Context, pattern string) ([]ListChannelsDisabledWithRow, error) {
+	rows, err := q.query(ctx, q.listChannelsDisabledWithStmt, listChannelsDisabledWith, pattern)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListChannelsDisabledWithRow{}
+	for rows.Next() {
+		var i ListChannelsDisabledWithRow
+		if err := rows.Scan(&i.ID, &i.Name); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listNotificationOutbox = `-- name: ListNotificationOutbox :many
 SELECT outbox.id, outbox.delivery_id, outbox.channel_id, outbox.notification_id, outbox.change, outbox.state, outbox.attempts, outbox.created_at, outbox.next_at, outbox.first_tried_at, outbox.last_status, outbox.last_error, channels.name AS channel_name FROM outbox JOIN channels ON channels.id = outbox.channel_id
 WHERE outbox.notification_id = ?
@@ -585,6 +629,40 @@ func (q *Queries) RedeliverOutbox(ctx context.Context, arg RedeliverOutboxParams
 	return result.RowsAffected()
 }
 
+const setChannelEnabled = `-- name: SetChannelEnabled :exec
+UPDATE channels SET enabled = ?1, disabled_reason = CASE WHEN ?1 THEN '' ELSE disabled_reason END,
+    updated_at = ?2
+WHERE id = ?3
+`
+
+type SetChannelEnabledParams struct {
+	Enabled   bool
+	UpdatedAt time.Time
+	ID        int64
+}
+
+// Enabling clears the reason the channel stopped (a 410 Gone, say), which
+// also takes it off the banner.
+func (q *Queries) SetChannelEnabled(ctx context.Context, arg SetChannelEnabledParams) error {
+	_, err := q.exec(ctx, q.setChannelEnabledStmt, setChannelEnabled, arg.Enabled, arg.UpdatedAt, arg.ID)
+	return err
+}
+
+const setChannelToken = `-- name: SetChannelToken :exec
+UPDATE channels SET token = ?, updated_at = ? WHERE id = ?
+`
+
+type SetChannelTokenParams struct {
+	Token     string
+	UpdatedAt time.Time
+	ID        int64
+}
+
+func (q *Queries) SetChannelToken(ctx context.Context, arg SetChannelTokenParams) error {
+	_, err := q.exec(ctx, q.setChannelTokenStmt, setChannelToken, arg.Token, arg.UpdatedAt, arg.ID)
+	return err
+}
+
 const supersedePending = `-- name: SupersedePending :exec
 UPDATE outbox SET state = 'superseded' WHERE channel_id = ? AND notification_id = ? AND state = 'pending'
 `
@@ -632,6 +710,44 @@ func (q *Queries) UnprovisionChannelsExcept(ctx context.Context, arg Unprovision
 		query = strings.Replace(query, "/*SLICE:names*/?", "NULL", 1)
 	}
 	_, err := q.exec(ctx, nil, query, queryParams...)
+	return err
+}
+
+const updateChannel = `-- name: UpdateChannel :exec
+UPDATE channels SET name = ?1, url = ?2, metadata_json = ?3, verify_tls = ?4,
+    timeout_ms = ?5, sources_json = ?6, min_severity = ?7, enabled = ?8,
+    disabled_reason = CASE WHEN ?8 THEN '' ELSE disabled_reason END, updated_at = ?9
+WHERE id = ?10
+`
+
+type UpdateChannelParams struct {
+	Name         string
+	Url          string
+	MetadataJson string
+	VerifyTls    bool
+	TimeoutMs    int64
+	SourcesJson  string
+	MinSeverity  string
+	Enabled      bool
+	UpdatedAt    time.Time
+	ID           int64
+}
+
+// An admin's edit. Enabling a channel clears why it stopped; a channel
+// that stays disabled keeps its reason.
+func (q *Queries) UpdateChannel(ctx context.Context, arg UpdateChannelParams) error {
+	_, err := q.exec(ctx, q.updateChannelStmt, updateChannel,
+		arg.Name,
+		arg.Url,
+		arg.MetadataJson,
+		arg.VerifyTls,
+		arg.TimeoutMs,
+		arg.SourcesJson,
+		arg.MinSeverity,
+		arg.Enabled,
+		arg.UpdatedAt,
+		arg.ID,
+	)
 	return err
 }
 

@@ -75,6 +75,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.decideApprovalStmt, err = db.PrepareContext(ctx, decideApproval); err != nil {
 		return nil, fmt.Errorf("error preparing query DecideApproval: %w", err)
 	}
+	if q.deleteChannelStmt, err = db.PrepareContext(ctx, deleteChannel); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteChannel: %w", err)
+	}
 	if q.deleteExpiredSessionsStmt, err = db.PrepareContext(ctx, deleteExpiredSessions); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteExpiredSessions: %w", err)
 	}
@@ -195,6 +198,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listChannelsStmt, err = db.PrepareContext(ctx, listChannels); err != nil {
 		return nil, fmt.Errorf("error preparing query ListChannels: %w", err)
 	}
+	if q.listChannelsDisabledWithStmt, err = db.PrepareContext(ctx, listChannelsDisabledWith); err != nil {
+		return nil, fmt.Errorf("error preparing query ListChannelsDisabledWith: %w", err)
+	}
 	if q.listClosedNotificationsStmt, err = db.PrepareContext(ctx, listClosedNotifications); err != nil {
 		return nil, fmt.Errorf("error preparing query ListClosedNotifications: %w", err)
 	}
@@ -267,6 +273,12 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.setApprovalRunStmt, err = db.PrepareContext(ctx, setApprovalRun); err != nil {
 		return nil, fmt.Errorf("error preparing query SetApprovalRun: %w", err)
 	}
+	if q.setChannelEnabledStmt, err = db.PrepareContext(ctx, setChannelEnabled); err != nil {
+		return nil, fmt.Errorf("error preparing query SetChannelEnabled: %w", err)
+	}
+	if q.setChannelTokenStmt, err = db.PrepareContext(ctx, setChannelToken); err != nil {
+		return nil, fmt.Errorf("error preparing query SetChannelToken: %w", err)
+	}
 	if q.setInboxNoteStmt, err = db.PrepareContext(ctx, setInboxNote); err != nil {
 		return nil, fmt.Errorf("error preparing query SetInboxNote: %w", err)
 	}
@@ -314,6 +326,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.unprovisionSourcesExceptStmt, err = db.PrepareContext(ctx, unprovisionSourcesExcept); err != nil {
 		return nil, fmt.Errorf("error preparing query UnprovisionSourcesExcept: %w", err)
+	}
+	if q.updateChannelStmt, err = db.PrepareContext(ctx, updateChannel); err != nil {
+		return nil, fmt.Errorf("error preparing query UpdateChannel: %w", err)
 	}
 	if q.updateOpenNotificationStmt, err = db.PrepareContext(ctx, updateOpenNotification); err != nil {
 		return nil, fmt.Errorf("error preparing query UpdateOpenNotification: %w", err)
@@ -421,6 +436,11 @@ func (q *Queries) Close() error {
 	if q.decideApprovalStmt != nil {
 		if cerr := q.decideApprovalStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing decideApprovalStmt: %w", cerr)
+		}
+	}
+	if q.deleteChannelStmt != nil {
+		if cerr := q.deleteChannelStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteChannelStmt: %w", cerr)
 		}
 	}
 	if q.deleteExpiredSessionsStmt != nil {
@@ -623,6 +643,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listChannelsStmt: %w", cerr)
 		}
 	}
+	if q.listChannelsDisabledWithStmt != nil {
+		if cerr := q.listChannelsDisabledWithStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listChannelsDisabledWithStmt: %w", cerr)
+		}
+	}
 	if q.listClosedNotificationsStmt != nil {
 		if cerr := q.listClosedNotificationsStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listClosedNotificationsStmt: %w", cerr)
@@ -743,6 +768,16 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing setApprovalRunStmt: %w", cerr)
 		}
 	}
+	if q.setChannelEnabledStmt != nil {
+		if cerr := q.setChannelEnabledStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing setChannelEnabledStmt: %w", cerr)
+		}
+	}
+	if q.setChannelTokenStmt != nil {
+		if cerr := q.setChannelTokenStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing setChannelTokenStmt: %w", cerr)
+		}
+	}
 	if q.setInboxNoteStmt != nil {
 		if cerr := q.setInboxNoteStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing setInboxNoteStmt: %w", cerr)
@@ -821,6 +856,11 @@ func (q *Queries) Close() error {
 	if q.unprovisionSourcesExceptStmt != nil {
 		if cerr := q.unprovisionSourcesExceptStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing unprovisionSourcesExceptStmt: %w", cerr)
+		}
+	}
+	if q.updateChannelStmt != nil {
+		if cerr := q.updateChannelStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing updateChannelStmt: %w", cerr)
 		}
 	}
 	if q.updateOpenNotificationStmt != nil {
@@ -909,6 +949,7 @@ type Queries struct {
 	createSourceStmt              *sql.Stmt
 	createUserStmt                *sql.Stmt
 	decideApprovalStmt            *sql.Stmt
+	deleteChannelStmt             *sql.Stmt
 	deleteExpiredSessionsStmt     *sql.Stmt
 	deleteOtherSessionsStmt       *sql.Stmt
 	deleteRemediationTargetStmt   *sql.Stmt
@@ -949,6 +990,7 @@ type Queries struct {
 	listChannelOutboxStmt         *sql.Stmt
 	listChannelOutboxByStateStmt  *sql.Stmt
 	listChannelsStmt              *sql.Stmt
+	listChannelsDisabledWithStmt  *sql.Stmt
 	listClosedNotificationsStmt   *sql.Stmt
 	listDecidedApprovalsStmt      *sql.Stmt
 	listDeliveriesStmt            *sql.Stmt
@@ -973,6 +1015,8 @@ type Queries struct {
 	rotateSourceSecretStmt        *sql.Stmt
 	setApprovalAlertStmt          *sql.Stmt
 	setApprovalRunStmt            *sql.Stmt
+	setChannelEnabledStmt         *sql.Stmt
+	setChannelTokenStmt           *sql.Stmt
 	setInboxNoteStmt              *sql.Stmt
 	setSourceDisabledStmt         *sql.Stmt
 	setSourceLimitsStmt           *sql.Stmt
@@ -989,6 +1033,7 @@ type Queries struct {
 	unprovisionAllSourcesStmt     *sql.Stmt
 	unprovisionChannelsExceptStmt *sql.Stmt
 	unprovisionSourcesExceptStmt  *sql.Stmt
+	updateChannelStmt             *sql.Stmt
 	updateOpenNotificationStmt    *sql.Stmt
 	updateOutboxAfterAttemptStmt  *sql.Stmt
 	upsertProvisionedChannelStmt  *sql.Stmt
@@ -1018,6 +1063,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		createSourceStmt:              q.createSourceStmt,
 		createUserStmt:                q.createUserStmt,
 		decideApprovalStmt:            q.decideApprovalStmt,
+		deleteChannelStmt:             q.deleteChannelStmt,
 		deleteExpiredSessionsStmt:     q.deleteExpiredSessionsStmt,
 		deleteOtherSessionsStmt:       q.deleteOtherSessionsStmt,
 		deleteRemediationTargetStmt:   q.deleteRemediationTargetStmt,
@@ -1058,6 +1104,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listChannelOutboxStmt:         q.listChannelOutboxStmt,
 		listChannelOutboxByStateStmt:  q.listChannelOutboxByStateStmt,
 		listChannelsStmt:              q.listChannelsStmt,
+		listChannelsDisabledWithStmt:  q.listChannelsDisabledWithStmt,
 		listClosedNotificationsStmt:   q.listClosedNotificationsStmt,
 		listDecidedApprovalsStmt:      q.listDecidedApprovalsStmt,
 		listDeliveriesStmt:            q.listDeliveriesStmt,
@@ -1082,6 +1129,8 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		rotateSourceSecretStmt:        q.rotateSourceSecretStmt,
 		setApprovalAlertStmt:          q.setApprovalAlertStmt,
 		setApprovalRunStmt:            q.setApprovalRunStmt,
+		setChannelEnabledStmt:         q.setChannelEnabledStmt,
+		setChannelTokenStmt:           q.setChannelTokenStmt,
 		setInboxNoteStmt:              q.setInboxNoteStmt,
 		setSourceDisabledStmt:         q.setSourceDisabledStmt,
 		setSourceLimitsStmt:           q.setSourceLimitsStmt,
@@ -1098,6 +1147,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		unprovisionAllSourcesStmt:     q.unprovisionAllSourcesStmt,
 		unprovisionChannelsExceptStmt: q.unprovisionChannelsExceptStmt,
 		unprovisionSourcesExceptStmt:  q.unprovisionSourcesExceptStmt,
+		updateChannelStmt:             q.updateChannelStmt,
 		updateOpenNotificationStmt:    q.updateOpenNotificationStmt,
 		updateOutboxAfterAttemptStmt:  q.updateOutboxAfterAttemptStmt,
 		upsertProvisionedChannelStmt:  q.upsertProvisionedChannelStmt,
