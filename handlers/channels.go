@@ -51,51 +51,70 @@ func (h *Handler) addChannel(c *fiber.Ctx) error {
 	return render(c, views.ChannelToken(h.page(c, ch.Name, "/channels"), ch, n.Token))
 }
 
-// channelForm reads the add form. Metadata comes as repeated
-// meta_key/meta_value fields, one pair per row; rows with an empty key are
-// skipped.
+// channelForm reads the add form; an empty token is generated.
 func channelForm(c *fiber.Ctx) (store.NewChannel, error) {
-	n := store.NewChannel{
-		Name:        strings.TrimSpace(c.FormValue("name")),
-		URL:         strings.TrimSpace(c.FormValue("url")),
-		Token:       strings.TrimSpace(c.FormValue("token")),
-		VerifyTLS:   c.FormValue("verify_tls") == "on",
-		Enabled:     c.FormValue("enabled") == "on",
-		MinSeverity: alert.Severity(strings.TrimSpace(c.FormValue("min_severity"))),
-	}
+	n, err := newChannel(readChannelForm(c))
+	n.Token = strings.TrimSpace(c.FormValue("token"))
 	if n.Token == "" {
 		n.Token = "agt_" + rand.Text()
 	}
-	if v := strings.TrimSpace(c.FormValue("timeout")); v != "" {
-		d, err := time.ParseDuration(v)
+	return n, err
+}
+
+// readChannelForm reads the add or edit form as typed, so a form with a
+// problem can be shown again as it was. Metadata comes as repeated
+// meta_key/meta_value fields, one pair per row.
+func readChannelForm(c *fiber.Ctx) views.ChannelForm {
+	f := views.ChannelForm{
+		Name:        strings.TrimSpace(c.FormValue("name")),
+		URL:         strings.TrimSpace(c.FormValue("url")),
+		Timeout:     strings.TrimSpace(c.FormValue("timeout")),
+		MinSeverity: strings.TrimSpace(c.FormValue("min_severity")),
+		VerifyTLS:   c.FormValue("verify_tls") == "on",
+		Enabled:     c.FormValue("enabled") == "on",
+	}
+	args := c.Request().PostArgs()
+	for _, s := range args.PeekMulti("sources") {
+		if v := strings.TrimSpace(string(s)); v != "" {
+			f.Sources = append(f.Sources, v)
+		}
+	}
+	keys, values := args.PeekMulti("meta_key"), args.PeekMulti("meta_value")
+	for i, k := range keys {
+		val := ""
+		if i < len(values) {
+			val = string(values[i])
+		}
+		f.Metadata = append(f.Metadata, [2]string{strings.TrimSpace(string(k)), val})
+	}
+	return f
+}
+
+// newChannel turns the form into the store's terms; rows with an empty
+// key are skipped.
+func newChannel(f views.ChannelForm) (store.NewChannel, error) {
+	n := store.NewChannel{
+		Name: f.Name, URL: f.URL, VerifyTLS: f.VerifyTLS, Enabled: f.Enabled,
+		Sources: f.Sources, MinSeverity: alert.Severity(f.MinSeverity),
+	}
+	if f.Timeout != "" {
+		d, err := time.ParseDuration(f.Timeout)
 		if err != nil {
 			return n, &store.InvalidError{Field: "timeout", Msg: "The timeout is a duration such as 10s."}
 		}
 		n.Timeout = d
 	}
-	args := c.Request().PostArgs()
-	for _, s := range args.PeekMulti("sources") {
-		if v := strings.TrimSpace(string(s)); v != "" {
-			n.Sources = append(n.Sources, v)
-		}
-	}
-	keys, values := args.PeekMulti("meta_key"), args.PeekMulti("meta_value")
-	for i, k := range keys {
-		key := strings.TrimSpace(string(k))
-		if key == "" {
+	for _, kv := range f.Metadata {
+		if kv[0] == "" {
 			continue
 		}
 		if n.Metadata == nil {
 			n.Metadata = map[string]string{}
 		}
-		if _, dup := n.Metadata[key]; dup {
-			return n, &store.InvalidError{Field: "metadata", Msg: fmt.Sprintf("The metadata key %q is given twice.", key)}
+		if _, dup := n.Metadata[kv[0]]; dup {
+			return n, &store.InvalidError{Field: "metadata", Msg: fmt.Sprintf("The metadata key %q is given twice.", kv[0])}
 		}
-		val := ""
-		if i < len(values) {
-			val = string(values[i])
-		}
-		n.Metadata[key] = val
+		n.Metadata[kv[0]] = kv[1]
 	}
 	return n, nil
 }
