@@ -26,6 +26,11 @@ func (h *Handler) page(c *fiber.Ctx, title, nav string) views.Page {
 			h.log.Warn("count open notifications", "err", err)
 		}
 		p.OpenCount = n
+		// The channels table holds a handful of rows, so this costs about
+		// as little as the count; a failure only hides the banner.
+		if p.GoneChannels, err = h.store.GoneChannels(c.UserContext()); err != nil {
+			h.log.Warn("list channels gone", "err", err)
+		}
 	}
 	return p
 }

@@ -28,6 +28,10 @@ type Page struct {
 	// OpenCount is the number of open notifications, the badge beside
 	// Notifications in the navigation.
 	OpenCount int64
+	// GoneChannels are the channels disabled because their receiver
+	// answered 410 Gone: every page shows a banner until they are enabled
+	// again or deleted.
+	GoneChannels []store.GoneChannel
 }
 
 // navItem is one entry of the top navigation; admin-only areas are hidden
