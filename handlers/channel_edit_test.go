@@ -320,4 +320,3 @@ func TestViewerCannotChangeChannels(t *testing.T) {
 		t.Fatalf("a viewer changed the channel: %+v", ch)
 	}
 }
-
