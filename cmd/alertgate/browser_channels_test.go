@@ -16,7 +16,7 @@ import (
 // TestBrowserChannelTestAndLog adds a channel with two metadata rows in a
 // real browser, presses Test and sees the receiver's 200 inline without a
 // reload, then sends a real notification through it and sees the delivery
-// logged on the channel's page.
+// logged on the channel's page, and renames the channel with its edit form.
 func TestBrowserChannelTestAndLog(t *testing.T) {
 	base, logs := startServer(t, nil)
 	link := setupLink(t, logs, base)
@@ -104,6 +104,19 @@ func TestBrowserChannelTestAndLog(t *testing.T) {
 	if m := got[1]; m.NotificationID == "" || m.Metadata["team"] != "ops" || m.Metadata["env"] != "prod" {
 		t.Errorf("forwarded envelope: notificationId %q metadata %v, want an id and %v", m.NotificationID, m.Metadata, want)
 	}
+	// Edit: the form comes filled in; a new name shows in the list.
+	navigate(t, ctx, channelURL, 200)
+	submit(t, ctx, "edit-channel", 200)
+	do(t, ctx, "rename the channel",
+		chromedp.WaitVisible(chromedp.ID("edit-channel-form")),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("channel-name").value = ""`),
+		chromedp.SendKeys(chromedp.ID("channel-name"), "Pager on call"),
+	)
+	submit(t, ctx, "save-channel", 200)
+	wantText(t, ctx, "main", "Channel saved.")
+	wantText(t, ctx, "#channel-fields", "team=ops")
+	navigate(t, ctx, base+"/channels", 200)
+	wantText(t, ctx, "#channels", "Pager on call")
 	if v := readPageStyles(t, ctx).Violations; len(v) > 0 {
 		t.Errorf("the Content-Security-Policy blocked: %s", strings.Join(v, "; "))
 	}
