@@ -80,7 +80,6 @@ func TestGoneChannelIsListedUntilEnabledAgain(t *testing.T) {
 
 	// Give the worker a poll to drop the lane the 410 stopped, as it would
 	// long before anyone could press Enable.
-	time.Sleep(50 * time.Millisecond)
 	if err := h.st.SetChannelEnabled(ctx, store.Actor{Name: "alice"}, ch.ID, true); err != nil {
 		t.Fatal(err)
 	}

@@ -88,9 +88,7 @@ func (ls *laneSet) stopAll() {
 }
 
 // syncLanes reads the channels and makes the lanes match: one per enabled
-// channel, each woken to read what is due. A new lane starts while the set
-// is locked, so each commit's hand-over either finished before the lane
-// read the newest id (and its messages are the reads') or finds the lane.
+// channel, each woken to read what is due.
 func (w *Worker) syncLanes(ctx context.Context, ls *laneSet) {
 	channels, err := w.Store.Channels(ctx)
 	if err != nil {
@@ -99,36 +97,47 @@ func (w *Worker) syncLanes(ctx context.Context, ls *laneSet) {
 		}
 		return
 	}
-	ls.mu.Lock()
-	var stopped []*lane
-	// A lane stops only once its sends end, which a hanging receiver can
-	// make take its whole timeout: never while holding the set, which
-	// every commit's hand-over waits for.
-	defer func() {
-		for _, l := range stopped {
-			l.stop()
-		}
-	}()
-	defer ls.mu.Unlock()
-	enabled := map[int64]bool{}
+	enabled := map[int64]db.Channel{}
 	for _, ch := range channels {
-		if !ch.Enabled {
-			continue
+		if ch.Enabled {
+			enabled[ch.ID] = ch
 		}
-		enabled[ch.ID] = true
-		l, ok := ls.byChannel[ch.ID]
+	}
+	ls.prune(enabled)
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	for id, ch := range enabled {
+		l, ok := ls.byChannel[id]
 		if !ok {
+			// Started while the set is locked, so each commit's hand-over
+			// either finished before the lane read the newest id (and its
+			// messages are the reads') or finds the lane.
 			l = w.startLane(ctx, ch)
-			ls.byChannel[ch.ID] = l
+			ls.byChannel[id] = l
 		}
 		l.update(ch)
 		l.poke()
 	}
+}
+
+// prune stops the lanes of channels no longer enabled, and those that met
+// a 410 Gone: a channel enabled again after one gets a new lane. Each
+// stops (its sends ended and recorded) before any new lane for its channel
+// starts, so the two never send one message both; and outside the lock,
+// since a hanging receiver can make that take its whole timeout and every
+// commit's hand-over waits for the lock.
+func (ls *laneSet) prune(enabled map[int64]db.Channel) {
+	var stopped []*lane
+	ls.mu.Lock()
 	for id, l := range ls.byChannel {
-		if !enabled[id] {
+		if _, ok := enabled[id]; !ok || l.gone.Load() {
 			stopped = append(stopped, l)
 			delete(ls.byChannel, id)
 		}
+	}
+	ls.mu.Unlock()
+	for _, l := range stopped {
+		l.stop()
 	}
 }
 
@@ -208,6 +217,10 @@ func (w *Worker) runLane(ctx context.Context, l *lane, ch db.Channel) {
 		case <-ctx.Done():
 			return
 		case m := <-l.handed:
+			select {
+			case ch = <-l.config: // an edit: send by the new settings at once
+			default:
+			}
 			if m.Outbox.ID > readUpTo && !l.gone.Load() {
 				w.start(ctx, l, ch, m, unsettled)
 			}
