@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -24,58 +23,66 @@ type LedgerFilter struct {
 	Severity  string
 }
 
+// LedgerRow is one notification as the ledger reads it.
+type LedgerRow = db.ListLedgerClosedRow
+
 // LedgerIntervals hands the notifications that overlap the filter's range
-// to each, a page at a time, in order of opened_at. It never holds more
-// than one page, so a caller that streams them out keeps memory flat.
-func (s *Store) LedgerIntervals(ctx context.Context, f LedgerFilter, each func([]db.ListLedgerIntervalsRow) error) error {
-	lower, err := s.earliestOverlapping(ctx, f.From)
-	if err != nil {
-		return err
-	}
-	p := db.ListLedgerIntervalsParams{
-		Lower: lower, RangeTo: f.To.UTC(), AfterOpened: lower, AfterSeq: 0,
-		RangeFrom: sql.NullTime{Time: f.From.UTC(), Valid: true},
-		SourceID:  nullable(f.SourceID), Component: nullable(f.Component), Severity: nullable(f.Severity),
-		PageSize: ledgerPageSize,
+// to each, a page at a time: the closed ones in order of closed_at, then
+// the open ones in the order they arrived. It never holds more than one
+// page, so a caller that streams them out keeps memory flat.
+//
+// Each state is read through its own partial index (notifications_closed
+// from the range's start, notifications_open), so the ledger adds no index
+// for ingest to keep up. A month's cost is the notifications that closed
+// since it began: small for recent months, a scan of the closed index to
+// now for one long past.
+func (s *Store) LedgerIntervals(ctx context.Context, f LedgerFilter, each func([]LedgerRow) error) error {
+	to := f.To.UTC()
+	source, component, severity := nullable(f.SourceID), nullable(f.Component), nullable(f.Severity)
+	closed := db.ListLedgerClosedParams{
+		Lower: sql.NullTime{Time: f.From.UTC(), Valid: true}, RangeTo: to,
+		SourceID: source, Component: component, Severity: severity, PageSize: ledgerPageSize,
 	}
 	for {
-		rows, err := s.read.ListLedgerIntervals(ctx, p)
+		rows, err := s.read.ListLedgerClosed(ctx, closed)
 		if err != nil {
 			return fmt.Errorf("store: ledger intervals: %w", err)
 		}
-		if len(rows) > 0 {
-			if err := each(rows); err != nil {
-				return err
-			}
+		if err := hand(rows, each); err != nil {
+			return err
+		}
+		if len(rows) < ledgerPageSize {
+			break
+		}
+		last := rows[len(rows)-1]
+		closed.Lower, closed.AfterSeq = last.ClosedAt, last.Seq
+	}
+	open := db.ListLedgerOpenParams{
+		RangeTo: to, SourceID: source, Component: component, Severity: severity, PageSize: ledgerPageSize,
+	}
+	for {
+		rows, err := s.read.ListLedgerOpen(ctx, open)
+		if err != nil {
+			return fmt.Errorf("store: ledger intervals: %w", err)
+		}
+		page := make([]LedgerRow, len(rows))
+		for i, r := range rows {
+			page[i] = LedgerRow(r)
+		}
+		if err := hand(page, each); err != nil {
+			return err
 		}
 		if len(rows) < ledgerPageSize {
 			return nil
 		}
-		last := rows[len(rows)-1]
-		p.Lower, p.AfterOpened, p.AfterSeq = last.OpenedAt, last.OpenedAt, last.Seq
+		open.AfterSeq = rows[len(rows)-1].Seq
 	}
 }
 
-// earliestOverlapping is the earliest opened_at of a notification that may
-// overlap a range starting at from: it is still open, or closed at or after
-// from, or it opened after from. Scanning opened_at from here, rather than
-// from the beginning of time, keeps a month's ledger as cheap in year five
-// as in year one.
-func (s *Store) earliestOverlapping(ctx context.Context, from time.Time) (time.Time, error) {
-	lower := from.UTC()
-	closed, err := s.read.EarliestClosedAfter(ctx, sql.NullTime{Time: lower, Valid: true})
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return lower, fmt.Errorf("store: ledger lower bound: %w", err)
+// hand passes a page on unless it is empty.
+func hand(rows []LedgerRow, each func([]LedgerRow) error) error {
+	if len(rows) == 0 {
+		return nil
 	}
-	if err == nil && closed.Before(lower) {
-		lower = closed
-	}
-	open, err := s.read.EarliestOpen(ctx)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return lower, fmt.Errorf("store: ledger lower bound: %w", err)
-	}
-	if err == nil && open.Before(lower) {
-		lower = open
-	}
-	return lower.UTC(), nil
+	return each(rows)
 }
