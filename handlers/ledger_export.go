@@ -22,7 +22,7 @@ var summaryHeader = []string{"component", "incidents", "downtime_seconds", "mttr
 	"sla_target", "met", "error_budget_left_seconds", "cost", "currency", "remediated_seconds", "by_hand_seconds"}
 
 // ledgerCSV is GET /ledger.csv: one row per interval, clipped to the range,
-// in the store's order (by end, the ongoing ones last). It streams page by
+// in the store's order (the ongoing ones, then by end). It streams page by
 // page from the store, so a year of history never sits in memory; an error
 // after the first byte can only cut the file short, so it is logged.
 func (h *Handler) ledgerCSV(c *fiber.Ctx) error {
