@@ -10,7 +10,6 @@ import (
 
 	"github.com/alertgate/alertgate/ledger"
 	"github.com/alertgate/alertgate/store"
-	"github.com/alertgate/alertgate/store/db"
 	"github.com/alertgate/alertgate/views"
 )
 
@@ -88,7 +87,7 @@ func (h *Handler) ledgerReport(c *fiber.Ctx) (ledgerRequest, ledger.Report, erro
 		return req, ledger.Report{}, err
 	}
 	var ivs []ledger.Interval
-	err = h.store.LedgerIntervals(c.UserContext(), f, func(rows []db.ListLedgerIntervalsRow) error {
+	err = h.store.LedgerIntervals(c.UserContext(), f, func(rows []store.LedgerRow) error {
 		for _, r := range rows {
 			ivs = append(ivs, intervalOf(r))
 		}
@@ -121,7 +120,7 @@ const unnamedComponent = "(unnamed)"
 
 // intervalOf is a notification as a downtime interval. It counts as
 // remediated when an automatic step succeeded before it closed.
-func intervalOf(r db.ListLedgerIntervalsRow) ledger.Interval {
+func intervalOf(r store.LedgerRow) ledger.Interval {
 	iv := ledger.Interval{
 		Component: r.Component, Source: r.SourceSlug, NotificationID: r.ID, Title: r.Title,
 		Severity: r.Severity, Start: r.OpenedAt.UTC(), Ongoing: r.State == "open",

@@ -10,7 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/alertgate/alertgate/ledger"
-	"github.com/alertgate/alertgate/store/db"
+	"github.com/alertgate/alertgate/store"
 )
 
 // intervalHeader is the CSV header of /ledger.csv; scripts read columns by
@@ -21,10 +21,10 @@ var intervalHeader = []string{"component", "source", "notification_id", "title",
 var summaryHeader = []string{"component", "incidents", "downtime_seconds", "mttr_seconds", "longest_seconds", "availability",
 	"sla_target", "met", "error_budget_left_seconds", "cost", "currency", "remediated_seconds", "by_hand_seconds"}
 
-// ledgerCSV is GET /ledger.csv: one row per interval, clipped to the range.
-// It streams page by page from the store, so a year of history never sits
-// in memory; an error after the first byte can only cut the file short, so
-// it is logged.
+// ledgerCSV is GET /ledger.csv: one row per interval, clipped to the range,
+// in the store's order (the ongoing ones, then by end). It streams page by
+// page from the store, so a year of history never sits in memory; an error
+// after the first byte can only cut the file short, so it is logged.
 func (h *Handler) ledgerCSV(c *fiber.Ctx) error {
 	now := h.opts.Now()
 	settings := h.ledgerSettings()
@@ -42,7 +42,7 @@ func (h *Handler) ledgerCSV(c *fiber.Ctx) error {
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
 		out := csv.NewWriter(w)
 		_ = out.Write(intervalHeader)
-		err := h.store.LedgerIntervals(ctx, f, func(rows []db.ListLedgerIntervalsRow) error {
+		err := h.store.LedgerIntervals(ctx, f, func(rows []store.LedgerRow) error {
 			for _, r := range rows {
 				if iv, ok := clipForExport(intervalOf(r), req.rng, now, settings); ok {
 					_ = out.Write(intervalRecord(iv, now))

@@ -7,8 +7,6 @@ import (
 	"slices"
 	"testing"
 	"time"
-
-	"github.com/alertgate/alertgate/store/db"
 )
 
 // addSpan writes a notification that opened at opened and closed at closed
@@ -31,7 +29,7 @@ func addSpan(t testing.TB, tx *sql.Tx, sourceID int64, key string, opened time.T
 func ledgerKeys(t *testing.T, s *Store, f LedgerFilter) []string {
 	t.Helper()
 	var keys []string
-	err := s.LedgerIntervals(context.Background(), f, func(rows []db.ListLedgerIntervalsRow) error {
+	err := s.LedgerIntervals(context.Background(), f, func(rows []LedgerRow) error {
 		for _, r := range rows {
 			keys = append(keys, r.Title)
 		}
@@ -68,7 +66,7 @@ func TestLedgerIntervalsOverlapTheRange(t *testing.T) {
 	// in the ledger drops it.
 	want := []string{"open-for-a-year", "ends-at-start", "crosses-start", "inside", "zero-length", "crosses-end"}
 	if !slices.Equal(got, want) {
-		t.Errorf("read %q, want %q in order of start", got, want)
+		t.Errorf("read %q, want %q: the open, then the closed in order of end", got, want)
 	}
 	if got := ledgerKeys(t, s, LedgerFilter{From: h(0), To: h(24), Component: "web"}); len(got) != 0 {
 		t.Errorf("component filter let through %q", got)
@@ -83,7 +81,8 @@ func TestLedgerIntervalsPagesThroughEveryRow(t *testing.T) {
 	n := 2*ledgerPageSize + 7
 	tx, _ := s.writer.Begin()
 	for i := range n {
-		// Pairs share an opened_at, so pages must break ties by seq.
+		// Pairs share an opened_at and a closed_at, so pages must break
+		// ties by seq.
 		at := start.Add(time.Duration(i/2) * time.Minute)
 		end := at.Add(30 * time.Second)
 		addSpan(t, tx, src.ID, fmt.Sprintf("k%05d", i), at, &end)
@@ -93,7 +92,7 @@ func TestLedgerIntervalsPagesThroughEveryRow(t *testing.T) {
 	}
 	pages := 0
 	seen := map[string]bool{}
-	err := s.LedgerIntervals(ctx, LedgerFilter{From: start, To: start.AddDate(1, 0, 0)}, func(rows []db.ListLedgerIntervalsRow) error {
+	err := s.LedgerIntervals(ctx, LedgerFilter{From: start, To: start.AddDate(1, 0, 0)}, func(rows []LedgerRow) error {
 		pages++
 		for _, r := range rows {
 			if seen[r.ID] {
@@ -108,5 +107,40 @@ func TestLedgerIntervalsPagesThroughEveryRow(t *testing.T) {
 	}
 	if len(seen) != n || pages != 3 {
 		t.Errorf("read %d rows in %d pages, want %d in 3", len(seen), pages, n)
+	}
+}
+
+// A notification that closes while the ledger is being read (a long CSV
+// export) is handed over once: as it was when the open pass read it, not
+// again from the closed pass.
+func TestLedgerIntervalsHandOverOneThatClosesMeanwhileOnce(t *testing.T) {
+	s := open(t)
+	ctx := context.Background()
+	src, _ := s.CreateSource(ctx, Actor{}, NewSource{Slug: "a", Kind: "generic", Secret: "0123456789abcdef"})
+	day := time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)
+	end := day.Add(2 * time.Hour)
+	tx, _ := s.writer.Begin()
+	addSpan(t, tx, src.ID, "closed", day, &end)
+	addSpan(t, tx, src.ID, "closes-meanwhile", day.Add(time.Hour), nil)
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	err := s.LedgerIntervals(ctx, LedgerFilter{From: day, To: day.AddDate(0, 0, 1)}, func(rows []LedgerRow) error {
+		for _, r := range rows {
+			got = append(got, r.Title+":"+r.State)
+			if r.State == "open" {
+				if _, err := s.writer.Exec(`UPDATE notifications SET state = 'closed', closed_at = ? WHERE seq = ?`, day.Add(3*time.Hour), r.Seq); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"closes-meanwhile:open", "closed:closed"}; !slices.Equal(got, want) {
+		t.Errorf("read %q, want %q", got, want)
 	}
 }

@@ -102,12 +102,6 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.dueForChannelStmt, err = db.PrepareContext(ctx, dueForChannel); err != nil {
 		return nil, fmt.Errorf("error preparing query DueForChannel: %w", err)
 	}
-	if q.earliestClosedAfterStmt, err = db.PrepareContext(ctx, earliestClosedAfter); err != nil {
-		return nil, fmt.Errorf("error preparing query EarliestClosedAfter: %w", err)
-	}
-	if q.earliestOpenStmt, err = db.PrepareContext(ctx, earliestOpen); err != nil {
-		return nil, fmt.Errorf("error preparing query EarliestOpen: %w", err)
-	}
 	if q.endApprovalStmt, err = db.PrepareContext(ctx, endApproval); err != nil {
 		return nil, fmt.Errorf("error preparing query EndApproval: %w", err)
 	}
@@ -213,8 +207,11 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listExpiredApprovalsStmt, err = db.PrepareContext(ctx, listExpiredApprovals); err != nil {
 		return nil, fmt.Errorf("error preparing query ListExpiredApprovals: %w", err)
 	}
-	if q.listLedgerIntervalsStmt, err = db.PrepareContext(ctx, listLedgerIntervals); err != nil {
-		return nil, fmt.Errorf("error preparing query ListLedgerIntervals: %w", err)
+	if q.listLedgerClosedStmt, err = db.PrepareContext(ctx, listLedgerClosed); err != nil {
+		return nil, fmt.Errorf("error preparing query ListLedgerClosed: %w", err)
+	}
+	if q.listLedgerOpenStmt, err = db.PrepareContext(ctx, listLedgerOpen); err != nil {
+		return nil, fmt.Errorf("error preparing query ListLedgerOpen: %w", err)
 	}
 	if q.listNotificationOutboxStmt, err = db.PrepareContext(ctx, listNotificationOutbox); err != nil {
 		return nil, fmt.Errorf("error preparing query ListNotificationOutbox: %w", err)
@@ -483,16 +480,6 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing dueForChannelStmt: %w", cerr)
 		}
 	}
-	if q.earliestClosedAfterStmt != nil {
-		if cerr := q.earliestClosedAfterStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing earliestClosedAfterStmt: %w", cerr)
-		}
-	}
-	if q.earliestOpenStmt != nil {
-		if cerr := q.earliestOpenStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing earliestOpenStmt: %w", cerr)
-		}
-	}
 	if q.endApprovalStmt != nil {
 		if cerr := q.endApprovalStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing endApprovalStmt: %w", cerr)
@@ -668,9 +655,14 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listExpiredApprovalsStmt: %w", cerr)
 		}
 	}
-	if q.listLedgerIntervalsStmt != nil {
-		if cerr := q.listLedgerIntervalsStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing listLedgerIntervalsStmt: %w", cerr)
+	if q.listLedgerClosedStmt != nil {
+		if cerr := q.listLedgerClosedStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listLedgerClosedStmt: %w", cerr)
+		}
+	}
+	if q.listLedgerOpenStmt != nil {
+		if cerr := q.listLedgerOpenStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listLedgerOpenStmt: %w", cerr)
 		}
 	}
 	if q.listNotificationOutboxStmt != nil {
@@ -958,8 +950,6 @@ type Queries struct {
 	deleteUnusedSetupTokensStmt   *sql.Stmt
 	disableChannelStmt            *sql.Stmt
 	dueForChannelStmt             *sql.Stmt
-	earliestClosedAfterStmt       *sql.Stmt
-	earliestOpenStmt              *sql.Stmt
 	endApprovalStmt               *sql.Stmt
 	finishRunStmt                 *sql.Stmt
 	getAPITokenByHashStmt         *sql.Stmt
@@ -995,7 +985,8 @@ type Queries struct {
 	listDecidedApprovalsStmt      *sql.Stmt
 	listDeliveriesStmt            *sql.Stmt
 	listExpiredApprovalsStmt      *sql.Stmt
-	listLedgerIntervalsStmt       *sql.Stmt
+	listLedgerClosedStmt          *sql.Stmt
+	listLedgerOpenStmt            *sql.Stmt
 	listNotificationOutboxStmt    *sql.Stmt
 	listOpenNotificationsStmt     *sql.Stmt
 	listPendingApprovalsStmt      *sql.Stmt
@@ -1072,8 +1063,6 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		deleteUnusedSetupTokensStmt:   q.deleteUnusedSetupTokensStmt,
 		disableChannelStmt:            q.disableChannelStmt,
 		dueForChannelStmt:             q.dueForChannelStmt,
-		earliestClosedAfterStmt:       q.earliestClosedAfterStmt,
-		earliestOpenStmt:              q.earliestOpenStmt,
 		endApprovalStmt:               q.endApprovalStmt,
 		finishRunStmt:                 q.finishRunStmt,
 		getAPITokenByHashStmt:         q.getAPITokenByHashStmt,
@@ -1109,7 +1098,8 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listDecidedApprovalsStmt:      q.listDecidedApprovalsStmt,
 		listDeliveriesStmt:            q.listDeliveriesStmt,
 		listExpiredApprovalsStmt:      q.listExpiredApprovalsStmt,
-		listLedgerIntervalsStmt:       q.listLedgerIntervalsStmt,
+		listLedgerClosedStmt:          q.listLedgerClosedStmt,
+		listLedgerOpenStmt:            q.listLedgerOpenStmt,
 		listNotificationOutboxStmt:    q.listNotificationOutboxStmt,
 		listOpenNotificationsStmt:     q.listOpenNotificationsStmt,
 		listPendingApprovalsStmt:      q.listPendingApprovalsStmt,
