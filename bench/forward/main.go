@@ -39,6 +39,11 @@ import (
 // targetP99 is the forwarding latency the run is judged by, first arrival.
 const targetP99 = 100 * time.Millisecond
 
+// warmUp is how long after the first post the steady-state figure starts:
+// the first second or so after a start runs on cold connections and a
+// small heap. The verdict is judged on the whole run all the same.
+const warmUp = 2 * time.Second
+
 func main() {
 	var (
 		rate     = flag.Int("rate", 1000, "deliveries posted per second")
@@ -167,7 +172,7 @@ func run(ctx context.Context, rate int, duration time.Duration, channels, conns 
 	rec.mu.Unlock()
 	stopErr := srv.Stop()
 
-	var first, all []time.Duration
+	var first, all, steady []time.Duration
 	early, incomplete := 0, 0
 	for _, id := range ids {
 		f, a := rec.firstAndAll(id)
@@ -179,6 +184,9 @@ func run(ctx context.Context, rate int, duration time.Duration, channels, conns 
 			early++
 		}
 		first = append(first, max(f.Sub(ackAt[id]), 0))
+		if ackAt[id].Sub(start) >= warmUp {
+			steady = append(steady, max(f.Sub(ackAt[id]), 0))
+		}
 		if a.IsZero() {
 			incomplete++
 			continue
@@ -186,6 +194,7 @@ func run(ctx context.Context, rate int, duration time.Duration, channels, conns 
 		all = append(all, max(a.Sub(ackAt[id]), 0))
 	}
 	slices.Sort(first)
+	slices.Sort(steady)
 	slices.Sort(all)
 
 	fmt.Printf("posted      %d in %s (%.0f/s), accepted %d, non-2xx %d, errors without an answer %d\n",
@@ -202,6 +211,8 @@ func run(ctx context.Context, rate int, duration time.Duration, channels, conns 
 		ms(pct(first, 50)), ms(pct(first, 99)), ms(pct(first, 100)), channels, early)
 	fmt.Printf("200→all     p50 %s  p99 %s  max %s  (last of the %d channels)\n",
 		ms(pct(all, 50)), ms(pct(all, 99)), ms(pct(all, 100)), channels)
+	fmt.Printf("after %s    p50 %s  p99 %s  max %s  (200→first, posts from %s on: the server warmed up)\n",
+		warmUp, ms(pct(steady, 50)), ms(pct(steady, 99)), ms(pct(steady, 100)), warmUp)
 	p99 := pct(first, 99)
 	fmt.Printf("p99 200→first < %s: %s; every message forwarded: %s; non-2xx 0: %s\n",
 		ms(targetP99), verdict(p99 < targetP99 && len(first) > 0), verdict(got == want && incomplete == 0), verdict(non2xx == 0 && errs == 0))
