@@ -15,28 +15,15 @@ import (
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/internal/testclock"
 	"github.com/alertgate/alertgate/store"
 	"github.com/alertgate/alertgate/store/db"
 )
 
-// clock is a settable time for the worker, so retries a minute or a day
-// away happen at once.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // harness is a real store with one generic source and a running worker.
 type harness struct {
 	st    *store.Store
-	clock *clock
+	clock *testclock.Clock
 	stop  func()
 }
 
@@ -46,7 +33,7 @@ func newHarness(t *testing.T, dir string) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{st: st, clock: &clock{now: time.Now()}}
+	h := &harness{st: st, clock: testclock.New(time.Now())}
 	st.CreateSource(context.Background(), store.Actor{}, store.NewSource{Slug: "src", Kind: "generic", Secret: "0123456789abcdef"})
 	ctx, cancel := context.WithCancel(context.Background())
 	w := &Worker{Store: st, BaseURL: "http://alertgate.test", Version: "test", Now: h.clock.Now, Poll: 5 * time.Millisecond}

@@ -2,8 +2,6 @@ package handlers
 
 import (
 	"context"
-	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -28,7 +26,7 @@ type apiApproval struct {
 	ExpiresAt string   `json:"expires_at"`
 }
 
-// apiPost posts body (form-encoded when it is not "") with a bearer token
+// apiPost posts body (of contentType, when not "") with a bearer token
 // and returns the status and the JSON answer decoded into a map.
 func (ta *testApp) apiPost(t *testing.T, token, path, contentType, body string) (int, map[string]any) {
 	t.Helper()
@@ -36,22 +34,8 @@ func (ta *testApp) apiPost(t *testing.T, token, path, contentType, body string) 
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := ta.app.Test(req, -1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
-		t.Fatalf("POST %s: %d with Content-Type %q: %.200s", path, resp.StatusCode, resp.Header.Get("Content-Type"), raw)
-	}
 	var out map[string]any
-	if err := json.Unmarshal(raw, &out); err != nil {
-		t.Fatalf("POST %s: %d, body is not JSON: %v: %.200s", path, resp.StatusCode, err, raw)
-	}
+	resp := ta.apiDo(t, req, token, &out)
 	return resp.StatusCode, out
 }
 

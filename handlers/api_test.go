@@ -47,7 +47,13 @@ type apiList struct {
 // JSON answer into out, when out is not nil.
 func (ta *testApp) apiGet(t *testing.T, token, path string, out any) *http.Response {
 	t.Helper()
-	req := httptest.NewRequest("GET", path, nil)
+	return ta.apiDo(t, httptest.NewRequest("GET", path, nil), token, out)
+}
+
+// apiDo sends req with a bearer token ("" sends none), checks the answer is
+// JSON and decodes it into out, when out is not nil.
+func (ta *testApp) apiDo(t *testing.T, req *http.Request, token string, out any) *http.Response {
+	t.Helper()
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
@@ -57,14 +63,15 @@ func (ta *testApp) apiGet(t *testing.T, token, path string, out any) *http.Respo
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
+	where := req.Method + " " + req.URL.Path
 	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
-		t.Fatalf("GET %s: %d with Content-Type %q: %.200s", path, resp.StatusCode, resp.Header.Get("Content-Type"), body)
+		t.Fatalf("%s: %d with Content-Type %q: %.200s", where, resp.StatusCode, resp.Header.Get("Content-Type"), body)
 	}
 	if out == nil {
 		out = &map[string]any{}
 	}
 	if err := json.Unmarshal(body, out); err != nil {
-		t.Fatalf("GET %s: %d, body is not JSON: %v: %.200s", path, resp.StatusCode, err, body)
+		t.Fatalf("%s: %d, body is not JSON: %v: %.200s", where, resp.StatusCode, err, body)
 	}
 	return resp
 }

@@ -9,33 +9,19 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/alertgate/alertgate/internal/testclock"
 	"github.com/alertgate/alertgate/store"
 )
-
-// clock is a settable time source so tests can expire sessions and
-// throttles without sleeping.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 type testApp struct {
 	app   *fiber.App
 	store *store.Store
-	clock *clock
+	clock *testclock.Clock
 }
 
 // newTestApp is the real app on a real SQLite file in a temporary directory.
@@ -46,7 +32,7 @@ func newTestApp(t testing.TB) *testApp {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	clk := &clock{now: time.Now()}
+	clk := testclock.New(time.Now())
 	base, _ := url.Parse("http://alertgate.test")
 	app, err := New(st, Options{
 		BaseURL: base, Version: "test", Log: slog.New(slog.NewTextHandler(io.Discard, nil)),

@@ -44,7 +44,7 @@ func BenchmarkLedger(b *testing.B) {
 	ta.addUser(b, "alice", store.RoleViewer)
 	br := ta.signedIn(b, "alice")
 	fillLedgerYear(b, ta, 100_000, 50)
-	ta.clock.now = ledgerBenchNow
+	ta.clock.Set(ledgerBenchNow)
 	for _, c := range []struct{ name, query string }{
 		{"this-month", "range=this-month"},
 		{"june", "range=custom&from=2025-06-01&to=2025-06-30"},

@@ -18,7 +18,7 @@ func TestLedgerCSVExportsEveryRowOfAYear(t *testing.T) {
 	ta.addUser(t, "vera", store.RoleViewer)
 	const n = 4500
 	fillLedgerYear(t, ta, n, 7)
-	ta.clock.now = ledgerBenchNow
+	ta.clock.Set(ledgerBenchNow)
 	r := ta.signedIn(t, "vera").get("/ledger.csv?range=custom&from=2025-01-01&to=2025-12-31")
 	expectStatus(t, r, http.StatusOK)
 	records, err := csv.NewReader(strings.NewReader(r.body)).ReadAll()

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alertgate/alertgate/internal/testclock"
 	"github.com/alertgate/alertgate/ledger"
 	"github.com/alertgate/alertgate/store"
 )
@@ -29,7 +30,7 @@ func newLedgerApp(t *testing.T) *testApp {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	clk := &clock{now: ledgerNow}
+	clk := testclock.New(ledgerNow)
 	settings := ledger.DefaultSettings()
 	settings.Components = map[string]ledger.Target{"payment": {SLA: 99.95, CostPerMinute: 10}}
 	base, _ := url.Parse("http://alertgate.test")

@@ -7,26 +7,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/internal/testclock"
 	"github.com/alertgate/alertgate/store"
 	"github.com/alertgate/alertgate/store/db"
 )
-
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // rig is an engine on a real database with an autoheal source, a clock
 // tests move, and a file the steps' script appends to.
@@ -35,7 +23,7 @@ type rig struct {
 	ctx    context.Context
 	store  *store.Store
 	engine *Engine
-	clock  *fakeClock
+	clock  *testclock.Clock
 	src    db.Source
 	record string
 }
@@ -65,7 +53,7 @@ func newRig(t *testing.T, recipes ...Recipe) *rig {
 			t.Fatal(err)
 		}
 	}
-	clock := &fakeClock{now: time.Now().UTC()}
+	clock := testclock.New(time.Now().UTC())
 	e := New(st, recipes, filepath.Join(dir, "data"), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	e.Now = clock.Now
 	runCtx, cancel := context.WithCancel(ctx)
