@@ -63,7 +63,10 @@ func (w *Worker) Run(ctx context.Context) {
 
 func (w *Worker) defaults() {
 	if w.PerChannel == 0 {
-		w.PerChannel = 8
+		// Enough that a receiver's passing hiccup (a GC pause, a slow
+		// connect) does not back a burst up; few enough that a receiver
+		// is never flooded.
+		w.PerChannel = 16
 	}
 	if w.Now == nil {
 		w.Now = time.Now
