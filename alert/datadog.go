@@ -117,6 +117,10 @@ func (f ddFields) event() (Event, error) {
 	}
 	mon := monitorFromText(f.message + " " + f.link)
 	key := firstNonEmpty(f.cycleKey, f.aggregKey, f.alertID, mon.key(), rest)
+	if key == "" {
+		return Event{}, decodeErrorf("nothing to key the alert by: the title is only its prefixes, and there is no " +
+			"alert_cycle_key, aggreg_key, alert_id or monitor link; send $EVENT_TITLE with the monitor's name, or add \"alert_cycle_key\": \"$ALERT_CYCLE_KEY\"")
+	}
 	ev := Event{
 		Key:          key,
 		Type:         typ,
@@ -140,10 +144,14 @@ func (f ddFields) event() (Event, error) {
 
 // The title's prefixes: an optional priority, then the transition,
 // optionally with the group it fired on ("[Triggered on {host:a}]").
-var datadogTitle = regexp.MustCompile(`^\s*(?:\[(P[1-5])\]\s*)?(?:\[((?i:re-)?(?i:triggered|warn|no data|renotify|recovered))(?: on \{[^}]*\})?\]\s*)?(.*)$`)
+// The rest may span lines ((?s)): a title is whatever the template sent.
+var datadogTitle = regexp.MustCompile(`(?s)^\s*(?:\[(P[1-5])\]\s*)?(?:\[((?i:re-)?(?i:triggered|warn|no data|renotify|recovered))(?: on \{[^}]*\})?\]\s*)?(.*)$`)
 
 func splitDatadogTitle(title string) (priority, transition, rest string) {
 	m := datadogTitle.FindStringSubmatch(title)
+	if m == nil { // cannot happen with (?s) and every part optional; never panic on a sender's text
+		return "", "", strings.TrimSpace(title)
+	}
 	return m[1], m[2], strings.TrimSpace(m[3])
 }
 

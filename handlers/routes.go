@@ -11,7 +11,7 @@ import (
 // come first, because the session and CSRF middleware below apply to every
 // route registered after them.
 func (h *Handler) routes(app *fiber.App) {
-	app.Use(securityHeaders(h.opts.BaseURL), h.logRequests)
+	app.Use(securityHeaders(h.opts.BaseURL), h.logRequests, h.recoverPanics())
 
 	app.Get("/healthz", h.healthz)
 	app.Get("/readyz", h.readyz)
