@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
-	"github.com/alertgate/alertgate/internal/testclock"
 	"github.com/alertgate/alertgate/store"
 	"github.com/alertgate/alertgate/store/db"
 )
@@ -21,7 +20,7 @@ func slowPollHarness(t *testing.T, target string) (*harness, db.Channel) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{st: st, clock: testclock.New(time.Now())}
+	h := &harness{st: st, clock: newClock(time.Now())}
 	st.CreateSource(context.Background(), store.Actor{}, store.NewSource{Slug: "src", Kind: "generic", Secret: "0123456789abcdef"})
 	ch := h.channel(t, "pager", target, true)
 	ctx, cancel := context.WithCancel(context.Background())

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
-	"github.com/alertgate/alertgate/internal/testclock"
 	"github.com/alertgate/alertgate/store"
 	"github.com/alertgate/alertgate/store/db"
 )
@@ -23,7 +22,7 @@ import (
 // harness is a real store with one generic source and a running worker.
 type harness struct {
 	st    *store.Store
-	clock *testclock.Clock
+	clock *clock
 	stop  func()
 }
 
@@ -33,7 +32,7 @@ func newHarness(t *testing.T, dir string) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{st: st, clock: testclock.New(time.Now())}
+	h := &harness{st: st, clock: newClock(time.Now())}
 	st.CreateSource(context.Background(), store.Actor{}, store.NewSource{Slug: "src", Kind: "generic", Secret: "0123456789abcdef"})
 	ctx, cancel := context.WithCancel(context.Background())
 	w := &Worker{Store: st, BaseURL: "http://alertgate.test", Version: "test", Now: h.clock.Now, Poll: 5 * time.Millisecond}

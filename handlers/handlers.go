@@ -13,7 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/alertgate/alertgate/ledger"
-	"github.com/alertgate/alertgate/remediate"
+	"github.com/alertgate/alertgate/remedy"
 	"github.com/alertgate/alertgate/store"
 )
 
@@ -34,7 +34,7 @@ type Options struct {
 	HookAuthFailures int
 	// Remediation, when set, is told of every stored delivery and every
 	// approval decision; nil runs no recipes.
-	Remediation *remediate.Engine
+	Remediation *remedy.Engine
 	Log         *slog.Logger
 	// Now is the clock; tests move it to expire sessions and throttles.
 	Now func() time.Time

@@ -14,14 +14,13 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/alertgate/alertgate/internal/testclock"
 	"github.com/alertgate/alertgate/store"
 )
 
 type testApp struct {
 	app   *fiber.App
 	store *store.Store
-	clock *testclock.Clock
+	clock *clock
 }
 
 // newTestApp is the real app on a real SQLite file in a temporary directory.
@@ -32,7 +31,7 @@ func newTestApp(t testing.TB) *testApp {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	clk := testclock.New(time.Now())
+	clk := newClock(time.Now())
 	base, _ := url.Parse("http://alertgate.test")
 	app, err := New(st, Options{
 		BaseURL: base, Version: "test", Log: slog.New(slog.NewTextHandler(io.Discard, nil)),

@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alertgate/alertgate/internal/testclock"
 	"github.com/alertgate/alertgate/ledger"
 	"github.com/alertgate/alertgate/store"
 )
@@ -30,7 +29,7 @@ func newLedgerApp(t *testing.T) *testApp {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	clk := testclock.New(ledgerNow)
+	clk := newClock(ledgerNow)
 	settings := ledger.DefaultSettings()
 	settings.Components = map[string]ledger.Target{"payment": {SLA: 99.95, CostPerMinute: 10}}
 	base, _ := url.Parse("http://alertgate.test")

@@ -8,7 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/alertgate/alertgate/remediate"
+	"github.com/alertgate/alertgate/remedy"
 	"github.com/alertgate/alertgate/views"
 )
 
@@ -64,7 +64,7 @@ func (h *Handler) remediationArchive(c *fiber.Ctx) error {
 	if run.Archive == "" || strings.ContainsAny(run.Archive, `/\`) {
 		return fiber.NewError(fiber.StatusNotFound, "This run has no archive.")
 	}
-	path := filepath.Join(filepath.Dir(h.store.Path()), remediate.ArchiveDir, run.Archive)
+	path := filepath.Join(filepath.Dir(h.store.Path()), remedy.ArchiveDir, run.Archive)
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return fiber.NewError(fiber.StatusNotFound, "The archive file is gone from the data directory.")

@@ -9,7 +9,7 @@ import (
 
 	"github.com/a-h/templ"
 
-	"github.com/alertgate/alertgate/remediate"
+	"github.com/alertgate/alertgate/remedy"
 	"github.com/alertgate/alertgate/store"
 	"github.com/alertgate/alertgate/store/db"
 )
@@ -34,7 +34,7 @@ type Approvals struct {
 type Remediations struct {
 	Runs    store.RunPage
 	Targets []db.RemediationTarget
-	Recipes []remediate.Recipe
+	Recipes []remedy.Recipe
 }
 
 func canDecide(p Page) bool {
@@ -102,7 +102,7 @@ func decisionText(a db.Approval) string {
 	return s
 }
 
-func ladderText(t db.RemediationTarget, recipes []remediate.Recipe) string {
+func ladderText(t db.RemediationTarget, recipes []remedy.Recipe) string {
 	if t.StoppedAt.Valid {
 		return "manual intervention required since " + when(t.StoppedAt.Time)
 	}
@@ -124,7 +124,7 @@ func runsNext(page store.RunPage) templ.SafeURL {
 	return templ.SafeURL("/remediations?before=" + strconv.FormatInt(page.Next, 10))
 }
 
-func stepSummary(s remediate.Step) string {
+func stepSummary(s remedy.Step) string {
 	out := strings.Join(quoteAll(s.Run), " ")
 	if s.Destructive {
 		out += "  (destructive: needs approval)"
@@ -140,6 +140,6 @@ func quoteAll(argv []string) []string {
 	return q
 }
 
-func recipeSummary(r remediate.Recipe) string {
+func recipeSummary(r remedy.Recipe) string {
 	return fmt.Sprintf("%d failures within %s, cooldown %s, approvals expire after %s, mode %s", r.Threshold, r.Window, r.Cooldown, r.ApprovalTTL, r.Mode)
 }

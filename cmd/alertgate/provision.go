@@ -13,7 +13,7 @@ import (
 
 	"github.com/alertgate/alertgate/alert"
 	"github.com/alertgate/alertgate/ledger"
-	"github.com/alertgate/alertgate/remediate"
+	"github.com/alertgate/alertgate/remedy"
 	"github.com/alertgate/alertgate/store"
 )
 
@@ -61,7 +61,7 @@ type channelSpec struct {
 type provisioning struct {
 	Sources  []store.NewSource
 	Channels []store.NewChannel
-	Recipes  []remediate.Recipe
+	Recipes  []remedy.Recipe
 	Ledger   ledger.Settings
 }
 

@@ -10,7 +10,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/alertgate/alertgate/alert"
-	"github.com/alertgate/alertgate/remediate"
+	"github.com/alertgate/alertgate/remedy"
 )
 
 // recipeSpec is one entry of recipes:.
@@ -43,7 +43,7 @@ type stepSpec struct {
 // parseRecipes reads the recipes: section. yaml.Node.Decode has no strict
 // mode, so the node is encoded again and decoded strictly: a misspelt key
 // must stop the server rather than silently do nothing.
-func parseRecipes(node *yaml.Node) ([]remediate.Recipe, error) {
+func parseRecipes(node *yaml.Node) ([]remedy.Recipe, error) {
 	if node.Kind == 0 {
 		return nil, nil
 	}
@@ -58,7 +58,7 @@ func parseRecipes(node *yaml.Node) ([]remediate.Recipe, error) {
 		return nil, fmt.Errorf("recipes: %w", err)
 	}
 	names := map[string]bool{}
-	out := make([]remediate.Recipe, 0, len(specs))
+	out := make([]remedy.Recipe, 0, len(specs))
 	for i, spec := range specs {
 		r := spec.recipe()
 		if err := r.Validate(); err != nil {
@@ -73,16 +73,16 @@ func parseRecipes(node *yaml.Node) ([]remediate.Recipe, error) {
 	return out, nil
 }
 
-func (s recipeSpec) recipe() remediate.Recipe {
-	r := remediate.Recipe{
+func (s recipeSpec) recipe() remedy.Recipe {
+	r := remedy.Recipe{
 		Name: s.Name, Threshold: s.Threshold, Window: s.Window, Cooldown: s.Cooldown, ApprovalTTL: s.ApprovalTTL, Mode: s.Mode,
-		Match: remediate.Match{
+		Match: remedy.Match{
 			Sources: s.Match.Sources, Kinds: s.Match.Kinds, IncidentTypes: s.Match.IncidentTypes,
 			Target: s.Match.Target, Component: s.Match.Component, MinSeverity: alert.Severity(s.Match.MinSeverity),
 		},
 	}
 	for _, st := range s.Steps {
-		r.Steps = append(r.Steps, remediate.Step{Name: st.Name, Run: st.Run, Archive: st.Archive, Timeout: st.Timeout, Destructive: st.Destructive})
+		r.Steps = append(r.Steps, remedy.Step{Name: st.Name, Run: st.Run, Archive: st.Archive, Timeout: st.Timeout, Destructive: st.Destructive})
 	}
 	return r
 }

@@ -18,7 +18,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/alertgate/alertgate/handlers"
-	"github.com/alertgate/alertgate/remediate"
+	"github.com/alertgate/alertgate/remedy"
 	"github.com/alertgate/alertgate/store"
 )
 
@@ -50,7 +50,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	if err := st.ProvisionChannels(ctx, cfg.Provisioning.Channels); err != nil {
 		return fmt.Errorf("provisioning file (ALERTGATE_CONFIG): %w", err)
 	}
-	remedy, err := startRemediation(ctx, st, log, cfg)
+	engine, err := startRemediation(ctx, st, log, cfg)
 	if err != nil {
 		return err
 	}
@@ -61,7 +61,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	if cfg.BaseURLFromAddr {
 		cfg.BaseURL, _ = url.Parse(baseURLFromAddr(ln.Addr().String()))
 	}
-	app, err := newApp(cfg, st, log, remedy)
+	app, err := newApp(cfg, st, log, engine)
 	if err != nil {
 		ln.Close()
 		return err
@@ -76,7 +76,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	}
 	loopCtx, stopLoops := context.WithCancel(ctx)
 	loops := startLoops(loopCtx, st, log, cfg)
-	loops.Go(func() { remedy.Run(loopCtx) })
+	loops.Go(func() { engine.Run(loopCtx) })
 	defer func() { stopLoops(); loops.Wait() }()
 	served := make(chan error, 1)
 	go func() { served <- app.Listener(ln) }()
@@ -97,7 +97,7 @@ func newLogger(cfg Config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-func newApp(cfg Config, st *store.Store, log *slog.Logger, remedy *remediate.Engine) (*fiber.App, error) {
+func newApp(cfg Config, st *store.Store, log *slog.Logger, engine *remedy.Engine) (*fiber.App, error) {
 	keys := cfg.SessionKeys
 	if keys == nil {
 		key, err := generatedSessionKey(cfg.DataDir)
@@ -110,7 +110,7 @@ func newApp(cfg Config, st *store.Store, log *slog.Logger, remedy *remediate.Eng
 		BaseURL: cfg.BaseURL, Version: version, Log: log,
 		SessionKeys: keys, SessionIdle: cfg.SessionIdle, SessionMaxAge: cfg.SessionMaxAge,
 		TrustedProxies: cfg.TrustedProxies, HookBodyLimit: cfg.HookBodyLimit, HookAuthFailures: cfg.HookAuthFailures,
-		Remediation: remedy,
+		Remediation: engine,
 		Ledger:      cfg.Provisioning.Ledger,
 	})
 }

@@ -1,9 +1,9 @@
-// Package remediate heals known failures: recipes from the provisioning
+// Package remedy heals known failures: recipes from the provisioning
 // file match incoming events, count failures per target, and climb a
 // ladder of steps (argv commands, never a shell). Destructive steps wait
 // for a person to approve them; every run keeps its exit code, duration and
 // output.
-package remediate
+package remedy
 
 import (
 	"fmt"

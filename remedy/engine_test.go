@@ -1,4 +1,4 @@
-package remediate
+package remedy
 
 import (
 	"context"
@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
-	"github.com/alertgate/alertgate/internal/testclock"
 	"github.com/alertgate/alertgate/store"
 	"github.com/alertgate/alertgate/store/db"
 )
@@ -23,7 +22,7 @@ type rig struct {
 	ctx    context.Context
 	store  *store.Store
 	engine *Engine
-	clock  *testclock.Clock
+	clock  *clock
 	src    db.Source
 	record string
 }
@@ -53,7 +52,7 @@ func newRig(t *testing.T, recipes ...Recipe) *rig {
 			t.Fatal(err)
 		}
 	}
-	clock := testclock.New(time.Now().UTC())
+	clock := newClock(time.Now().UTC())
 	e := New(st, recipes, filepath.Join(dir, "data"), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	e.Now = clock.Now
 	runCtx, cancel := context.WithCancel(ctx)

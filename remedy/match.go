@@ -1,4 +1,4 @@
-package remediate
+package remedy
 
 import (
 	"path"
