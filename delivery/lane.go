@@ -103,10 +103,15 @@ func (w *Worker) syncLanes(ctx context.Context, ls *laneSet) {
 			enabled[ch.ID] = ch
 		}
 	}
-	ls.prune(enabled)
+	// A lane stopped by a 410 is not restarted in the same pass: the
+	// channel read above may predate the commit that disabled it.
+	gone := ls.prune(enabled)
 	ls.mu.Lock()
 	defer ls.mu.Unlock()
 	for id, ch := range enabled {
+		if gone[id] {
+			continue
+		}
 		l, ok := ls.byChannel[id]
 		if !ok {
 			// Started while the set is locked, so each commit's hand-over
@@ -121,17 +126,20 @@ func (w *Worker) syncLanes(ctx context.Context, ls *laneSet) {
 }
 
 // prune stops the lanes of channels no longer enabled, and those that met
-// a 410 Gone: a channel enabled again after one gets a new lane. Each
+// a 410 Gone (reported in gone): a channel enabled again after one gets a
+// new lane at the next pass. Each
 // stops (its sends ended and recorded) before any new lane for its channel
 // starts, so the two never send one message both; and outside the lock,
 // since a hanging receiver can make that take its whole timeout and every
 // commit's hand-over waits for the lock.
-func (ls *laneSet) prune(enabled map[int64]db.Channel) {
+func (ls *laneSet) prune(enabled map[int64]db.Channel) (gone map[int64]bool) {
 	var stopped []*lane
+	gone = map[int64]bool{}
 	ls.mu.Lock()
 	for id, l := range ls.byChannel {
 		if _, ok := enabled[id]; !ok || l.gone.Load() {
 			stopped = append(stopped, l)
+			gone[id] = l.gone.Load()
 			delete(ls.byChannel, id)
 		}
 	}
@@ -139,6 +147,7 @@ func (ls *laneSet) prune(enabled map[int64]db.Channel) {
 	for _, l := range stopped {
 		l.stop()
 	}
+	return gone
 }
 
 func (w *Worker) startLane(ctx context.Context, ch db.Channel) *lane {
@@ -186,7 +195,8 @@ func (l *lane) stop() {
 	<-l.done
 }
 
-// drop leaves a message the full queue cannot take to the reads.
+// drop leaves a message to the reads: one the full queue cannot take, or
+// one whose attempt could not be recorded.
 func (l *lane) drop(id int64) {
 	for {
 		cur := l.dropped.Load()
@@ -276,7 +286,9 @@ func (w *Worker) start(ctx context.Context, l *lane, ch db.Channel, m store.Mess
 	}
 	unsettled[m.Outbox.ID] = true
 	l.sends.Go(func() {
-		res, a := w.send(ctx, m, ch)
+		// A send under way finishes (its channel's timeout bounds it)
+		// rather than being cut off by shutdown and logged as a failure.
+		res, a := w.send(context.WithoutCancel(ctx), m, ch)
 		if Classify(res.Status, res.Err) == Gone {
 			l.gone.Store(true)
 		}
@@ -305,11 +317,36 @@ func (w *Worker) recordLoop(l *lane, channel string) {
 				break more
 			}
 		}
-		// The sends happened: the log must say so even while shutting down.
-		if err := w.Store.RecordAttempts(context.Background(), batch); err != nil {
-			w.Log.Error("record delivery attempts", "channel", channel, "count", len(batch), "err", err)
-		}
+		w.record(l, channel, batch)
 		l.settle(batch)
+	}
+}
+
+// recordTries is how often a batch's attempts are written before the
+// lane gives up on recording them.
+const recordTries = 5
+
+// record writes a batch's attempts, retrying a failed write: the sends
+// happened, and the log must say so even while shutting down. If it still
+// fails, the messages are left to the lane's reads (they are still pending
+// in the outbox), so each is sent again rather than never: receivers tell
+// the repeat by its webhook-id.
+func (w *Worker) record(l *lane, channel string, batch []store.Attempt) {
+	wait := 100 * time.Millisecond
+	for try := 1; ; try++ {
+		err := w.Store.RecordAttempts(context.Background(), batch)
+		if err == nil {
+			return
+		}
+		w.Log.Error("record delivery attempts", "channel", channel, "count", len(batch), "try", try, "err", err)
+		if try == recordTries {
+			break
+		}
+		time.Sleep(wait)
+		wait *= 2
+	}
+	for _, a := range batch {
+		l.drop(a.OutboxID)
 	}
 }
 

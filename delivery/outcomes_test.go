@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/store"
 	"github.com/alertgate/alertgate/store/db"
 )
 
@@ -132,5 +133,37 @@ func TestRestartResumesPendingDeliveries(t *testing.T) {
 	again.only(t, ch, "delivered")
 	if r.count() != 2 {
 		t.Fatalf("receiver got %d requests across the restart, want 2", r.count())
+	}
+}
+
+// TestRedeliverSendsAgain: a message the worker was handed at its commit,
+// failed, then put back by Redeliver, is sent again at once, not only
+// after a restart (the reads must take it although it is untried again).
+func TestRedeliverSendsAgain(t *testing.T) {
+	h := newHarness(t, t.TempDir())
+	r := newReceiver(t, http.StatusOK, http.StatusBadRequest)
+	ch := h.channel(t, "ops", r.srv.URL, true)
+	// A first message proves the channel's lane is running, so the second
+	// is handed to it at its commit rather than read.
+	h.event(t, "web-0", alert.Open)
+	waitFor(t, "the first message", func() bool { return r.count() == 1 })
+	h.event(t, "web-1", alert.Open)
+	var m db.Outbox
+	waitFor(t, "the second message failed", func() bool {
+		ms := h.messages(t, ch.ID)
+		if len(ms) != 2 {
+			return false
+		}
+		m = ms[0] // newest first
+		return m.State == "failed"
+	})
+	h.clock.Add(time.Second) // an admin presses Redeliver a little later
+	if err := h.st.Redeliver(context.Background(), store.Actor{Name: "alice"}, ch.ID, m.ID, h.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the redelivery", func() bool { return r.count() == 3 })
+	waitFor(t, "it recorded", func() bool { return h.messages(t, ch.ID)[0].State == "delivered" })
+	if a, b := r.got[1].header.Get("webhook-id"), r.last().header.Get("webhook-id"); a != b {
+		t.Fatalf("redelivery has webhook-id %q, first try %q: receivers dedupe on it", b, a)
 	}
 }

@@ -28,7 +28,7 @@ SELECT sqlc.embed(outbox), notifications.title, notifications.sender_state, noti
     notifications.opened_at, notifications.close_reason, notifications.component_json, notifications.monitor_json
 FROM outbox JOIN notifications ON notifications.id = outbox.notification_id
 WHERE outbox.channel_id = @channel_id AND outbox.state = 'pending' AND outbox.next_at <= @next_at
-    AND (outbox.id <= @read_up_to OR outbox.attempts > 0)
+    AND (outbox.id <= @read_up_to OR outbox.attempts > 0 OR outbox.next_at > outbox.created_at)
 ORDER BY outbox.next_at, outbox.id LIMIT @limit;
 
 -- name: MaxOutboxID :one

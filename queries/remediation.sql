@@ -77,4 +77,4 @@ WHERE id = ? AND state = 'pending';
 SELECT * FROM approvals WHERE state = 'approved' AND run_id IS NULL ORDER BY id;
 
 -- name: SetApprovalRun :execrows
-UPDATE approvals SET run_id = ? WHERE id = ? AND run_id IS NULL;
+UPDATE approvals SET run_id = ? WHERE id = ? AND run_id IS NULL AND state = 'approved';

@@ -131,7 +131,7 @@ func (s *Store) runBatch(batch []job, errs []error, savepoints bool) (failed boo
 	q := s.write.WithTx(tx)
 	for i, j := range batch {
 		if !savepoints {
-			if errs[i] = j.run(ctx, q); errs[i] != nil {
+			if errs[i] = runJob(ctx, q, j.run); errs[i] != nil {
 				tx.Rollback()
 				return true, nil
 			}
@@ -160,7 +160,7 @@ func (s *Store) savepoint(ctx context.Context, tx *sql.Tx, q *db.Queries, fn fun
 	if _, err := tx.StmtContext(ctx, s.savepoints.begin).ExecContext(ctx); err != nil {
 		return err, err
 	}
-	if jobErr = fn(ctx, q); jobErr != nil {
+	if jobErr = runJob(ctx, q, fn); jobErr != nil {
 		if _, err := tx.StmtContext(ctx, s.savepoints.rollback).ExecContext(ctx); err != nil {
 			return jobErr, err
 		}
@@ -169,6 +169,18 @@ func (s *Store) savepoint(ctx context.Context, tx *sql.Tx, q *db.Queries, fn fun
 		return err, err
 	}
 	return jobErr, nil
+}
+
+// runJob runs one job, turning a panic into that job's error: the writer
+// goroutine carries everyone's work, and one bad job must not end it (and
+// with it the process).
+func runJob(ctx context.Context, q *db.Queries, fn func(context.Context, *db.Queries) error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("store: a write panicked: %v", r)
+		}
+	}()
+	return fn(ctx, q)
 }
 
 // savepointStmts are the three statements around each job, prepared once

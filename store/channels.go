@@ -213,9 +213,9 @@ func (s *Store) handOver(msgs []Message) {
 func (s *Store) DeliveryWake() <-chan struct{} { return s.wake }
 
 // DueForChannel lists a channel's pending messages whose time has come,
-// oldest first, each with its notification. Messages never tried with an
-// id above readUpTo are left out: they were handed over at their commit
-// (OnMessages) and are on their way.
+// oldest first, each with its notification. New messages (never tried,
+// never put back by Redeliver) with an id above readUpTo are left out:
+// they were handed over at their commit (OnMessages) and are on their way.
 func (s *Store) DueForChannel(ctx context.Context, channelID int64, now time.Time, readUpTo int64, limit int) ([]Message, error) {
 	rows, err := s.read.DueForChannel(ctx, db.DueForChannelParams{
 		ChannelID: channelID, NextAt: now.UTC(), ReadUpTo: readUpTo, Limit: int64(limit),

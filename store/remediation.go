@@ -90,7 +90,7 @@ func (s *Store) StartRun(ctx context.Context, r db.InsertRunParams) (int64, erro
 		}
 		n, err := q.SetApprovalRun(ctx, db.SetApprovalRunParams{RunID: sql.NullInt64{Int64: id, Valid: true}, ID: r.ApprovalID.Int64})
 		if err == nil && n == 0 {
-			err = fmt.Errorf("store: approval %d already ran: %w", r.ApprovalID.Int64, ErrConflict)
+			err = fmt.Errorf("store: approval %d already ran or is not approved: %w", r.ApprovalID.Int64, ErrConflict)
 		}
 		return err
 	})

@@ -158,7 +158,7 @@ SELECT outbox.id, outbox.delivery_id, outbox.channel_id, outbox.notification_id,
     notifications.opened_at, notifications.close_reason, notifications.component_json, notifications.monitor_json
 FROM outbox JOIN notifications ON notifications.id = outbox.notification_id
 WHERE outbox.channel_id = ?1 AND outbox.state = 'pending' AND outbox.next_at <= ?2
-    AND (outbox.id <= ?3 OR outbox.attempts > 0)
+    AND (outbox.id <= ?3 OR outbox.attempts > 0 OR outbox.next_at > outbox.created_at)
 ORDER BY outbox.next_at, outbox.id LIMIT ?4
 `
 

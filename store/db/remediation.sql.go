@@ -680,7 +680,7 @@ func (q *Queries) SetApprovalAlert(ctx context.Context, arg SetApprovalAlertPara
 }
 
 const setApprovalRun = `-- name: SetApprovalRun :execrows
-UPDATE approvals SET run_id = ? WHERE id = ? AND run_id IS NULL
+UPDATE approvals SET run_id = ? WHERE id = ? AND run_id IS NULL AND state = 'approved'
 `
 
 type SetApprovalRunParams struct {
