@@ -6,7 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/alertgate/alertgate/ledger"
+	"github.com/alertgate/alertgate/store/ledger"
 )
 
 // apiLedgerReport is GET /api/v1/ledger: the page's figures as JSON. Times

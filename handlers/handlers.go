@@ -12,9 +12,9 @@ import (
 	"github.com/a-h/templ"
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/alertgate/alertgate/ledger"
 	"github.com/alertgate/alertgate/remedy"
 	"github.com/alertgate/alertgate/store"
+	"github.com/alertgate/alertgate/store/ledger"
 )
 
 // Options are the settings the HTTP edge needs, parsed and validated by cmd.

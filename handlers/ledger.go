@@ -8,8 +8,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/alertgate/alertgate/ledger"
 	"github.com/alertgate/alertgate/store"
+	"github.com/alertgate/alertgate/store/ledger"
 	"github.com/alertgate/alertgate/views"
 )
 

@@ -9,8 +9,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/alertgate/alertgate/ledger"
 	"github.com/alertgate/alertgate/store"
+	"github.com/alertgate/alertgate/store/ledger"
 )
 
 // intervalHeader is the CSV header of /ledger.csv; scripts read columns by

@@ -7,7 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/alertgate/alertgate/alert"
-	"github.com/alertgate/alertgate/ledger"
+	"github.com/alertgate/alertgate/store/ledger"
 	"github.com/alertgate/alertgate/views"
 )
 

@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alertgate/alertgate/ledger"
 	"github.com/alertgate/alertgate/store"
+	"github.com/alertgate/alertgate/store/ledger"
 )
 
 // ledgerNow is when the ledger tests look: March 20, 2026, noon UTC.

@@ -8,8 +8,8 @@ import (
 
 	"github.com/a-h/templ"
 
-	"github.com/alertgate/alertgate/ledger"
 	"github.com/alertgate/alertgate/store/db"
+	"github.com/alertgate/alertgate/store/ledger"
 )
 
 // LedgerQuery is the ledger's range and filters as its URL carries them,

@@ -12,7 +12,7 @@ import (
 	"strconv"
 
 	"github.com/alertgate/alertgate/alert"
-	"github.com/alertgate/alertgate/ledger"
+	"github.com/alertgate/alertgate/store/ledger"
 )
 
 // LedgerPage is the downtime ledger: the range and filters, figures per

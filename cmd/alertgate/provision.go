@@ -12,9 +12,9 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/alertgate/alertgate/alert"
-	"github.com/alertgate/alertgate/ledger"
 	"github.com/alertgate/alertgate/remedy"
 	"github.com/alertgate/alertgate/store"
+	"github.com/alertgate/alertgate/store/ledger"
 )
 
 // provisionFile is the provisioning YAML's top level. Unknown keys are

@@ -7,7 +7,7 @@ import (
 	_ "time/tzdata" // ledger time zones must load in a container without zoneinfo
 
 	"github.com/alertgate/alertgate/alert"
-	"github.com/alertgate/alertgate/ledger"
+	"github.com/alertgate/alertgate/store/ledger"
 )
 
 // ledgerSpec is the ledger: section. Unset fields take the defaults; a

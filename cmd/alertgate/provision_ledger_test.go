@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/alertgate/alertgate/ledger"
+	"github.com/alertgate/alertgate/store/ledger"
 )
 
 func TestProvisionLedger(t *testing.T) {
