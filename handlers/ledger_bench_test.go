@@ -177,11 +177,15 @@ func insertSpans(tb testing.TB, ta *testApp, spans func(yield func(span) bool)) 
 	err := ta.store.Tx(ctx, func(q *db.Queries) error {
 		for s := range spans {
 			sev := alert.Severity(s.severity)
-			seq, err := q.InsertNotification(ctx, db.InsertNotificationParams{
+			res, err := q.InsertNotification(ctx, db.InsertNotificationParams{
 				ID: s.id, SourceID: s.sourceID, LifecycleKey: s.id, Severity: s.severity, SeverityRank: int64(sev.Rank()),
 				Title: s.title, Component: s.component, ComponentJson: "{}", MonitorJson: "{}", LabelsJson: "{}",
 				Host: s.component + "-1", OpenedAt: s.opened, FirstSeen: s.opened, LastSeen: s.opened,
 			})
+			if err != nil {
+				return err
+			}
+			seq, err := res.LastInsertId()
 			if err != nil {
 				return err
 			}

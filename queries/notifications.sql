@@ -1,8 +1,10 @@
--- name: InsertInbox :one
+-- InsertInbox inserts nothing for a delivery key the source sent before: no
+-- row affected is a duplicate. (No RETURNING: SQLite stages returned rows in
+-- a temporary table, a cost on the busiest insert.)
+-- name: InsertInbox :execresult
 INSERT INTO inbox (source_id, delivery_key, received_at, headers, body, note)
 VALUES (?, ?, ?, ?, ?, ?)
-ON CONFLICT (source_id, delivery_key) DO NOTHING
-RETURNING id;
+ON CONFLICT (source_id, delivery_key) DO NOTHING;
 
 -- name: GetInboxByKey :one
 SELECT id FROM inbox WHERE source_id = ? AND delivery_key = ?;
@@ -13,13 +15,16 @@ UPDATE inbox SET note = ? WHERE id = ?;
 -- name: GetOpenNotification :one
 SELECT * FROM notifications WHERE source_id = ? AND lifecycle_key = ? AND state = 'open';
 
--- name: InsertNotification :one
+-- InsertNotification opens a notification unless one is already open for
+-- the key: no row affected means there is one. Trying the insert first
+-- spares the lookup for a new key, the common case of an alert storm.
+-- name: InsertNotification :execresult
 INSERT INTO notifications (
     id, source_id, lifecycle_key, state, severity, severity_rank, sender_state, title,
     component, component_json, monitor_json, labels_json, host, incident_type, target,
     opened_at, first_seen, last_seen
 ) VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-RETURNING seq;
+ON CONFLICT (source_id, lifecycle_key) WHERE state = 'open' DO NOTHING;
 
 -- name: UpdateOpenNotification :exec
 UPDATE notifications SET

@@ -89,16 +89,16 @@ func (s *Store) Ingest(ctx context.Context, in Ingest) (IngestResult, error) {
 
 func (s *Store) applyIngest(ctx context.Context, q *db.Queries, in Ingest, fs []fields) (IngestResult, error) {
 	key := sql.NullString{String: in.Delivery.Key, Valid: in.Delivery.Key != ""}
-	id, err := q.InsertInbox(ctx, db.InsertInboxParams{
+	id, inserted, err := insertedID(q.InsertInbox(ctx, db.InsertInboxParams{
 		SourceID: in.SourceID, DeliveryKey: key, ReceivedAt: in.ReceivedAt.UTC(),
 		Headers: in.Headers, Body: in.Body, Note: in.Delivery.Note,
-	})
-	if errors.Is(err, sql.ErrNoRows) {
-		id, err = q.GetInboxByKey(ctx, db.GetInboxByKeyParams{SourceID: in.SourceID, DeliveryKey: key})
-		return IngestResult{InboxID: id, Duplicate: true}, err
-	}
+	}))
 	if err != nil {
 		return IngestResult{}, fmt.Errorf("store: insert delivery: %w", err)
+	}
+	if !inserted {
+		id, err = q.GetInboxByKey(ctx, db.GetInboxByKeyParams{SourceID: in.SourceID, DeliveryKey: key})
+		return IngestResult{InboxID: id, Duplicate: true}, err
 	}
 	res := IngestResult{InboxID: id}
 	var notes []string
@@ -129,40 +129,63 @@ func (s *Store) applyIngest(ctx context.Context, q *db.Queries, in Ingest, fs []
 // applyEvent moves one notification through its life cycle. The note, if
 // any, is kept on the delivery (a close for a key that is not open).
 func applyEvent(ctx context.Context, q *db.Queries, in Ingest, inboxID int64, ev alert.Event, f fields) (Change, string, error) {
-	open, err := q.GetOpenNotification(ctx, db.GetOpenNotificationParams{SourceID: in.SourceID, LifecycleKey: ev.Key})
-	found := err == nil
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return Change{}, "", fmt.Errorf("store: find notification %s: %w", ev.Key, err)
-	}
 	at := in.ReceivedAt.UTC()
+	if ev.Type != alert.Close {
+		// The insert does nothing when the key is open already: then this
+		// event updates that notification.
+		ch, opened, err := openNotification(ctx, q, in.SourceID, inboxID, ev, f, at)
+		if err != nil || opened {
+			return ch, "", err
+		}
+	}
+	open, err := q.GetOpenNotification(ctx, db.GetOpenNotificationParams{SourceID: in.SourceID, LifecycleKey: ev.Key})
 	switch {
-	case ev.Type == alert.Close && !found:
+	case errors.Is(err, sql.ErrNoRows) && ev.Type == alert.Close:
 		return Change{}, fmt.Sprintf("close for %q, which is not open: nothing to close", ev.Key), nil
+	case err != nil:
+		return Change{}, "", fmt.Errorf("store: find notification %s: %w", ev.Key, err)
 	case ev.Type == alert.Close:
 		return closeNotification(ctx, q, open, inboxID, ev, at)
-	case !found:
-		return openNotification(ctx, q, in.SourceID, inboxID, ev, f, at)
 	}
 	return updateNotification(ctx, q, open, inboxID, ev, f, at)
 }
 
-func openNotification(ctx context.Context, q *db.Queries, sourceID, inboxID int64, ev alert.Event, f fields, at time.Time) (Change, string, error) {
+// openNotification opens a notification for the event unless its key is
+// open already, which it reports as opened == false.
+func openNotification(ctx context.Context, q *db.Queries, sourceID, inboxID int64, ev alert.Event, f fields, at time.Time) (ch Change, opened bool, err error) {
 	id := f.newID
-	opened := at
+	openedAt := at
 	if !ev.OccurredAt.IsZero() {
-		opened = ev.OccurredAt.UTC()
+		openedAt = ev.OccurredAt.UTC()
 	}
-	seq, err := q.InsertNotification(ctx, db.InsertNotificationParams{
+	seq, opened, err := insertedID(q.InsertNotification(ctx, db.InsertNotificationParams{
 		ID: id, SourceID: sourceID, LifecycleKey: ev.Key, Severity: string(ev.Severity), SeverityRank: int64(ev.Severity.Rank()),
 		SenderState: ev.State, Title: ev.Title, Component: f.component, ComponentJson: f.componentJSON,
 		MonitorJson: f.monitorJSON, LabelsJson: f.labelsJSON, Host: ev.Host, IncidentType: ev.IncidentType,
-		Target: ev.Target, OpenedAt: opened, FirstSeen: at, LastSeen: at,
-	})
+		Target: ev.Target, OpenedAt: openedAt, FirstSeen: at, LastSeen: at,
+	}))
 	if err != nil {
-		return Change{}, "", fmt.Errorf("store: open notification %s: %w", ev.Key, err)
+		return Change{}, false, fmt.Errorf("store: open notification %s: %w", ev.Key, err)
 	}
-	ch := Change{NotificationID: id, Change: "opened", Severity: ev.Severity, after: eventSnapshot(ev, f, opened)}
-	return ch, "", addTimeline(ctx, q, seq, inboxID, at, "opened", ev, "")
+	if !opened {
+		return Change{}, false, nil
+	}
+	ch = Change{NotificationID: id, Change: "opened", Severity: ev.Severity, after: eventSnapshot(ev, f, openedAt)}
+	return ch, true, addTimeline(ctx, q, seq, inboxID, at, "opened", ev, "")
+}
+
+// insertedID is the rowid an INSERT … ON CONFLICT DO NOTHING made, and
+// whether it made one.
+func insertedID(res sql.Result, err error) (id int64, inserted bool, _ error) {
+	if err != nil {
+		return 0, false, err
+	}
+	n, err := res.RowsAffected()
+	if err != nil || n == 0 {
+		return 0, false, err
+	}
+	id, err = res.LastInsertId()
+	return id, err == nil, err
 }
 
 func updateNotification(ctx context.Context, q *db.Queries, n db.Notification, inboxID int64, ev alert.Event, f fields, at time.Time) (Change, string, error) {
