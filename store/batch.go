@@ -22,13 +22,20 @@ type job struct {
 	done chan error
 }
 
-// startWriter runs the one goroutine that commits batched work.
+// startWriter runs the one goroutine that commits batched work, and
+// returns once it has tried to raise its priority.
 func (s *Store) startWriter() {
 	s.jobs = make(chan job, maxBatch)
 	s.quit = make(chan struct{})
 	s.writerDone = make(chan struct{})
-	go s.writeLoop()
+	started := make(chan struct{})
+	go s.writeLoop(started)
+	<-started
 }
+
+// WriterPriorityErr says why the commit thread runs at normal priority, or
+// is nil when it runs above it (priority_linux.go).
+func (s *Store) WriterPriorityErr() error { return s.writerPriorityErr }
 
 // Batch runs fn inside the next group commit and returns once that commit
 // is durable (or failed). Concurrent callers share one transaction, which is
@@ -62,8 +69,10 @@ func (s *Store) Batch(ctx context.Context, fn func(ctx context.Context, q *db.Qu
 	}
 }
 
-func (s *Store) writeLoop() {
+func (s *Store) writeLoop(started chan<- struct{}) {
 	defer close(s.writerDone)
+	s.writerPriorityErr = raiseWriterPriority()
+	close(started)
 	for {
 		var first job
 		select {

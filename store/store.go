@@ -62,6 +62,8 @@ type Store struct {
 	quit       chan struct{}
 	writerDone chan struct{}
 	closeOnce  sync.Once
+	// writerPriorityErr is why the writer's thread could not be raised.
+	writerPriorityErr error
 	// checkpointDone closes when the checkpointer has stopped.
 	checkpointDone chan struct{}
 }

@@ -1,0 +1,25 @@
+package store
+
+import (
+	"runtime"
+	"syscall"
+)
+
+// writerNice is the nice value the commit thread asks for. Every delivery
+// waits on that one thread, so under a flood it must not queue for a CPU
+// behind the HTTP goroutines feeding it: measured on 2 cores, ingest
+// throughput rose by a sixth to a quarter with it (README, "Deploy on a VPS").
+const writerNice = -10
+
+// raiseWriterPriority moves the calling goroutine onto a thread of its own
+// and gives that thread writerNice. Raising priority needs CAP_SYS_NICE or
+// an RLIMIT_NICE that allows it (systemd LimitNICE=-10, docker --ulimit
+// nice=30); without, the thread is released and runs as before.
+func raiseWriterPriority() error {
+	runtime.LockOSThread()
+	if err := syscall.Setpriority(syscall.PRIO_PROCESS, syscall.Gettid(), writerNice); err != nil {
+		runtime.UnlockOSThread()
+		return err
+	}
+	return nil
+}
