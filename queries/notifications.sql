@@ -17,13 +17,14 @@ SELECT * FROM notifications WHERE source_id = ? AND lifecycle_key = ? AND state 
 
 -- InsertNotification opens a notification unless one is already open for
 -- the key: no row affected means there is one. Trying the insert first
--- spares the lookup for a new key, the common case of an alert storm.
+-- spares the lookup for a new key, the common case of an alert storm. Its
+-- "opened" event stays on the row until the first change (migration 0014).
 -- name: InsertNotification :execresult
 INSERT INTO notifications (
     id, source_id, lifecycle_key, state, severity, severity_rank, sender_state, title,
     component, component_json, monitor_json, labels_json, host, incident_type, target,
-    opened_at, first_seen, last_seen
-) VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    opened_at, first_seen, last_seen, opened_inbox_id, open_logged
+) VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
 ON CONFLICT (source_id, lifecycle_key) WHERE state = 'open' DO NOTHING;
 
 -- name: UpdateOpenNotification :exec
@@ -79,6 +80,15 @@ SELECT CAST(coalesce(sum(n), 0) AS INTEGER) FROM open_counts;
 SELECT sqlc.embed(notifications), sources.slug AS source_slug, sources.name AS source_name, sources.kind AS source_kind
 FROM notifications JOIN sources ON sources.id = notifications.source_id
 WHERE notifications.id = ?;
+
+-- UnloggedOpen is a notification's "opened" event while it is still only
+-- on the notification's row: then it is the whole timeline.
+-- name: UnloggedOpen :many
+SELECT notifications.opened_inbox_id AS inbox_id, notifications.first_seen AS at,
+    notifications.severity, notifications.sender_state, notifications.title,
+    inbox.body AS body, inbox.headers AS headers, inbox.delivery_key AS delivery_key
+FROM notifications LEFT JOIN inbox ON inbox.id = notifications.opened_inbox_id
+WHERE notifications.seq = ? AND notifications.open_logged = 0;
 
 -- name: ListTimeline :many
 SELECT timeline.*, inbox.body AS body, inbox.headers AS headers, inbox.delivery_key AS delivery_key

@@ -158,11 +158,12 @@ func openNotification(ctx context.Context, q *db.Queries, sourceID, inboxID int6
 	if !ev.OccurredAt.IsZero() {
 		openedAt = ev.OccurredAt.UTC()
 	}
-	seq, opened, err := insertedID(q.InsertNotification(ctx, db.InsertNotificationParams{
+	_, opened, err = insertedID(q.InsertNotification(ctx, db.InsertNotificationParams{
 		ID: id, SourceID: sourceID, LifecycleKey: ev.Key, Severity: string(ev.Severity), SeverityRank: int64(ev.Severity.Rank()),
 		SenderState: ev.State, Title: ev.Title, Component: f.component, ComponentJson: f.componentJSON,
 		MonitorJson: f.monitorJSON, LabelsJson: f.labelsJSON, Host: ev.Host, IncidentType: ev.IncidentType,
 		Target: ev.Target, OpenedAt: openedAt, FirstSeen: at, LastSeen: at,
+		OpenedInboxID: sql.NullInt64{Int64: inboxID, Valid: inboxID != 0},
 	}))
 	if err != nil {
 		return Change{}, false, fmt.Errorf("store: open notification %s: %w", ev.Key, err)
@@ -170,8 +171,10 @@ func openNotification(ctx context.Context, q *db.Queries, sourceID, inboxID int6
 	if !opened {
 		return Change{}, false, nil
 	}
+	// The "opened" event is the row itself until its first change, which
+	// writes it to the timeline (migration 0014).
 	ch = Change{NotificationID: id, Change: "opened", Severity: ev.Severity, after: eventSnapshot(ev, f, openedAt)}
-	return ch, true, addTimeline(ctx, q, seq, inboxID, at, "opened", ev, "")
+	return ch, true, nil
 }
 
 // insertedID is the rowid an INSERT … ON CONFLICT DO NOTHING made, and

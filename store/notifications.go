@@ -129,6 +129,9 @@ func (s *Store) Notification(ctx context.Context, id string) (db.GetNotification
 // Timeline lists a notification's events, oldest first, with the raw
 // delivery each came in.
 func (s *Store) Timeline(ctx context.Context, seq int64) ([]db.ListTimelineRow, error) {
+	if open, found, err := s.unloggedOpen(ctx, seq); err != nil || found {
+		return open, err
+	}
 	rows, err := s.read.ListTimeline(ctx, seq)
 	if err != nil {
 		return nil, fmt.Errorf("store: timeline: %w", err)
@@ -140,6 +143,9 @@ func (s *Store) Timeline(ctx context.Context, seq int64) ([]db.ListTimelineRow, 
 // first: a condition repeated every minute for months must not make its
 // page load every delivery it ever sent.
 func (s *Store) RecentTimeline(ctx context.Context, seq int64, limit int) ([]db.ListTimelineRow, error) {
+	if open, found, err := s.unloggedOpen(ctx, seq); err != nil || found {
+		return open, err
+	}
 	rows, err := s.read.ListTimelineTail(ctx, db.ListTimelineTailParams{NotificationSeq: seq, Limit: int64(limit)})
 	if err != nil {
 		return nil, fmt.Errorf("store: timeline: %w", err)
@@ -149,6 +155,25 @@ func (s *Store) RecentTimeline(ctx context.Context, seq int64, limit int) ([]db.
 		out[len(rows)-1-i] = db.ListTimelineRow(r)
 	}
 	return out, nil
+}
+
+// unloggedOpen is the timeline of a notification that nothing has happened
+// to since it opened: its "opened" event, read from its own row, which
+// still holds the values it opened with (migration 0014).
+func (s *Store) unloggedOpen(ctx context.Context, seq int64) ([]db.ListTimelineRow, bool, error) {
+	rows, err := s.read.UnloggedOpen(ctx, seq)
+	if err != nil {
+		return nil, false, fmt.Errorf("store: timeline: %w", err)
+	}
+	if len(rows) == 0 {
+		return nil, false, nil
+	}
+	r := rows[0]
+	return []db.ListTimelineRow{{
+		NotificationSeq: seq, InboxID: r.InboxID, At: r.At, Change: "opened",
+		Severity: r.Severity, SenderState: r.SenderState, Title: r.Title,
+		Body: r.Body, Headers: r.Headers, DeliveryKey: r.DeliveryKey,
+	}}, true, nil
 }
 
 // HasNotifications tells an empty list of a new install ("nothing has

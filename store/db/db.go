@@ -312,6 +312,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.trimRejectedStmt, err = db.PrepareContext(ctx, trimRejected); err != nil {
 		return nil, fmt.Errorf("error preparing query TrimRejected: %w", err)
 	}
+	if q.unloggedOpenStmt, err = db.PrepareContext(ctx, unloggedOpen); err != nil {
+		return nil, fmt.Errorf("error preparing query UnloggedOpen: %w", err)
+	}
 	if q.unprovisionAllChannelsStmt, err = db.PrepareContext(ctx, unprovisionAllChannels); err != nil {
 		return nil, fmt.Errorf("error preparing query UnprovisionAllChannels: %w", err)
 	}
@@ -830,6 +833,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing trimRejectedStmt: %w", cerr)
 		}
 	}
+	if q.unloggedOpenStmt != nil {
+		if cerr := q.unloggedOpenStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing unloggedOpenStmt: %w", cerr)
+		}
+	}
 	if q.unprovisionAllChannelsStmt != nil {
 		if cerr := q.unprovisionAllChannelsStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing unprovisionAllChannelsStmt: %w", cerr)
@@ -1020,6 +1028,7 @@ type Queries struct {
 	touchAPITokenStmt             *sql.Stmt
 	touchSessionStmt              *sql.Stmt
 	trimRejectedStmt              *sql.Stmt
+	unloggedOpenStmt              *sql.Stmt
 	unprovisionAllChannelsStmt    *sql.Stmt
 	unprovisionAllSourcesStmt     *sql.Stmt
 	unprovisionChannelsExceptStmt *sql.Stmt
@@ -1133,6 +1142,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		touchAPITokenStmt:             q.touchAPITokenStmt,
 		touchSessionStmt:              q.touchSessionStmt,
 		trimRejectedStmt:              q.trimRejectedStmt,
+		unloggedOpenStmt:              q.unloggedOpenStmt,
 		unprovisionAllChannelsStmt:    q.unprovisionAllChannelsStmt,
 		unprovisionAllSourcesStmt:     q.unprovisionAllSourcesStmt,
 		unprovisionChannelsExceptStmt: q.unprovisionChannelsExceptStmt,

@@ -110,6 +110,8 @@ type Notification struct {
 	LastSeen      time.Time
 	ClosedAt      sql.NullTime
 	RemediatedAt  sql.NullTime
+	OpenedInboxID sql.NullInt64
+	OpenLogged    int64
 }
 
 type OpenCount struct {

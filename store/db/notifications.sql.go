@@ -85,7 +85,7 @@ func (q *Queries) GetInboxByKey(ctx context.Context, arg GetInboxByKeyParams) (i
 }
 
 const getNotification = `-- name: GetNotification :one
-SELECT notifications.seq, notifications.id, notifications.source_id, notifications.lifecycle_key, notifications.state, notifications.severity, notifications.severity_rank, notifications.sender_state, notifications.title, notifications.component, notifications.component_json, notifications.monitor_json, notifications.labels_json, notifications.host, notifications.incident_type, notifications.target, notifications.close_reason, notifications.occurrences, notifications.opened_at, notifications.first_seen, notifications.last_seen, notifications.closed_at, notifications.remediated_at, sources.slug AS source_slug, sources.name AS source_name, sources.kind AS source_kind
+SELECT notifications.seq, notifications.id, notifications.source_id, notifications.lifecycle_key, notifications.state, notifications.severity, notifications.severity_rank, notifications.sender_state, notifications.title, notifications.component, notifications.component_json, notifications.monitor_json, notifications.labels_json, notifications.host, notifications.incident_type, notifications.target, notifications.close_reason, notifications.occurrences, notifications.opened_at, notifications.first_seen, notifications.last_seen, notifications.closed_at, notifications.remediated_at, notifications.opened_inbox_id, notifications.open_logged, sources.slug AS source_slug, sources.name AS source_name, sources.kind AS source_kind
 FROM notifications JOIN sources ON sources.id = notifications.source_id
 WHERE notifications.id = ?
 `
@@ -124,6 +124,8 @@ func (q *Queries) GetNotification(ctx context.Context, id string) (GetNotificati
 		&i.Notification.LastSeen,
 		&i.Notification.ClosedAt,
 		&i.Notification.RemediatedAt,
+		&i.Notification.OpenedInboxID,
+		&i.Notification.OpenLogged,
 		&i.SourceSlug,
 		&i.SourceName,
 		&i.SourceKind,
@@ -132,7 +134,7 @@ func (q *Queries) GetNotification(ctx context.Context, id string) (GetNotificati
 }
 
 const getOpenNotification = `-- name: GetOpenNotification :one
-SELECT seq, id, source_id, lifecycle_key, state, severity, severity_rank, sender_state, title, component, component_json, monitor_json, labels_json, host, incident_type, target, close_reason, occurrences, opened_at, first_seen, last_seen, closed_at, remediated_at FROM notifications WHERE source_id = ? AND lifecycle_key = ? AND state = 'open'
+SELECT seq, id, source_id, lifecycle_key, state, severity, severity_rank, sender_state, title, component, component_json, monitor_json, labels_json, host, incident_type, target, close_reason, occurrences, opened_at, first_seen, last_seen, closed_at, remediated_at, opened_inbox_id, open_logged FROM notifications WHERE source_id = ? AND lifecycle_key = ? AND state = 'open'
 `
 
 type GetOpenNotificationParams struct {
@@ -167,6 +169,8 @@ func (q *Queries) GetOpenNotification(ctx context.Context, arg GetOpenNotificati
 		&i.LastSeen,
 		&i.ClosedAt,
 		&i.RemediatedAt,
+		&i.OpenedInboxID,
+		&i.OpenLogged,
 	)
 	return i, err
 }
@@ -215,8 +219,8 @@ const insertNotification = `-- name: InsertNotification :execresult
 INSERT INTO notifications (
     id, source_id, lifecycle_key, state, severity, severity_rank, sender_state, title,
     component, component_json, monitor_json, labels_json, host, incident_type, target,
-    opened_at, first_seen, last_seen
-) VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    opened_at, first_seen, last_seen, opened_inbox_id, open_logged
+) VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
 ON CONFLICT (source_id, lifecycle_key) WHERE state = 'open' DO NOTHING
 `
 
@@ -238,11 +242,13 @@ type InsertNotificationParams struct {
 	OpenedAt      time.Time
 	FirstSeen     time.Time
 	LastSeen      time.Time
+	OpenedInboxID sql.NullInt64
 }
 
 // InsertNotification opens a notification unless one is already open for
 // the key: no row affected means there is one. Trying the insert first
-// spares the lookup for a new key, the common case of an alert storm.
+// spares the lookup for a new key, the common case of an alert storm. Its
+// "opened" event stays on the row until the first change (migration 0014).
 func (q *Queries) InsertNotification(ctx context.Context, arg InsertNotificationParams) (sql.Result, error) {
 	return q.exec(ctx, q.insertNotificationStmt, insertNotification,
 		arg.ID,
@@ -262,6 +268,7 @@ func (q *Queries) InsertNotification(ctx context.Context, arg InsertNotification
 		arg.OpenedAt,
 		arg.FirstSeen,
 		arg.LastSeen,
+		arg.OpenedInboxID,
 	)
 }
 
@@ -296,7 +303,7 @@ func (q *Queries) InsertTimeline(ctx context.Context, arg InsertTimelineParams) 
 }
 
 const listClosedNotifications = `-- name: ListClosedNotifications :many
-SELECT notifications.seq, notifications.id, notifications.source_id, notifications.lifecycle_key, notifications.state, notifications.severity, notifications.severity_rank, notifications.sender_state, notifications.title, notifications.component, notifications.component_json, notifications.monitor_json, notifications.labels_json, notifications.host, notifications.incident_type, notifications.target, notifications.close_reason, notifications.occurrences, notifications.opened_at, notifications.first_seen, notifications.last_seen, notifications.closed_at, notifications.remediated_at, sources.slug AS source_slug, sources.name AS source_name
+SELECT notifications.seq, notifications.id, notifications.source_id, notifications.lifecycle_key, notifications.state, notifications.severity, notifications.severity_rank, notifications.sender_state, notifications.title, notifications.component, notifications.component_json, notifications.monitor_json, notifications.labels_json, notifications.host, notifications.incident_type, notifications.target, notifications.close_reason, notifications.occurrences, notifications.opened_at, notifications.first_seen, notifications.last_seen, notifications.closed_at, notifications.remediated_at, notifications.opened_inbox_id, notifications.open_logged, sources.slug AS source_slug, sources.name AS source_name
 FROM notifications JOIN sources ON sources.id = notifications.source_id
 WHERE notifications.state = 'closed'
     AND (notifications.closed_at < ?1 OR (notifications.closed_at = ?1 AND notifications.seq < ?2))
@@ -367,6 +374,8 @@ func (q *Queries) ListClosedNotifications(ctx context.Context, arg ListClosedNot
 			&i.Notification.LastSeen,
 			&i.Notification.ClosedAt,
 			&i.Notification.RemediatedAt,
+			&i.Notification.OpenedInboxID,
+			&i.Notification.OpenLogged,
 			&i.SourceSlug,
 			&i.SourceName,
 		); err != nil {
@@ -384,7 +393,7 @@ func (q *Queries) ListClosedNotifications(ctx context.Context, arg ListClosedNot
 }
 
 const listOpenNotifications = `-- name: ListOpenNotifications :many
-SELECT notifications.seq, notifications.id, notifications.source_id, notifications.lifecycle_key, notifications.state, notifications.severity, notifications.severity_rank, notifications.sender_state, notifications.title, notifications.component, notifications.component_json, notifications.monitor_json, notifications.labels_json, notifications.host, notifications.incident_type, notifications.target, notifications.close_reason, notifications.occurrences, notifications.opened_at, notifications.first_seen, notifications.last_seen, notifications.closed_at, notifications.remediated_at, sources.slug AS source_slug, sources.name AS source_name
+SELECT notifications.seq, notifications.id, notifications.source_id, notifications.lifecycle_key, notifications.state, notifications.severity, notifications.severity_rank, notifications.sender_state, notifications.title, notifications.component, notifications.component_json, notifications.monitor_json, notifications.labels_json, notifications.host, notifications.incident_type, notifications.target, notifications.close_reason, notifications.occurrences, notifications.opened_at, notifications.first_seen, notifications.last_seen, notifications.closed_at, notifications.remediated_at, notifications.opened_inbox_id, notifications.open_logged, sources.slug AS source_slug, sources.name AS source_name
 FROM notifications JOIN sources ON sources.id = notifications.source_id
 WHERE notifications.state = 'open' AND notifications.seq < ?1
     AND (?2 IS NULL OR notifications.source_id = ?2)
@@ -452,6 +461,8 @@ func (q *Queries) ListOpenNotifications(ctx context.Context, arg ListOpenNotific
 			&i.Notification.LastSeen,
 			&i.Notification.ClosedAt,
 			&i.Notification.RemediatedAt,
+			&i.Notification.OpenedInboxID,
+			&i.Notification.OpenLogged,
 			&i.SourceSlug,
 			&i.SourceName,
 		); err != nil {
@@ -709,6 +720,59 @@ type SetInboxNoteParams struct {
 func (q *Queries) SetInboxNote(ctx context.Context, arg SetInboxNoteParams) error {
 	_, err := q.exec(ctx, q.setInboxNoteStmt, setInboxNote, arg.Note, arg.ID)
 	return err
+}
+
+const unloggedOpen = `-- name: UnloggedOpen :many
+SELECT notifications.opened_inbox_id AS inbox_id, notifications.first_seen AS at,
+    notifications.severity, notifications.sender_state, notifications.title,
+    inbox.body AS body, inbox.headers AS headers, inbox.delivery_key AS delivery_key
+FROM notifications LEFT JOIN inbox ON inbox.id = notifications.opened_inbox_id
+WHERE notifications.seq = ? AND notifications.open_logged = 0
+`
+
+type UnloggedOpenRow struct {
+	InboxID     sql.NullInt64
+	At          time.Time
+	Severity    string
+	SenderState string
+	Title       string
+	Body        []byte
+	Headers     sql.NullString
+	DeliveryKey sql.NullString
+}
+
+// UnloggedOpen is a notification's "opened" event while it is still only
+// on the notification's row: then it is the whole timeline.
+func (q *Queries) UnloggedOpen(ctx context.Context, seq int64) ([]UnloggedOpenRow, error) {
+	rows, err := q.query(ctx, q.unloggedOpenStmt, unloggedOpen, seq)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []UnloggedOpenRow{}
+	for rows.Next() {
+		var i UnloggedOpenRow
+		if err := rows.Scan(
+			&i.InboxID,
+			&i.At,
+			&i.Severity,
+			&i.SenderState,
+			&i.Title,
+			&i.Body,
+			&i.Headers,
+			&i.DeliveryKey,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const updateOpenNotification = `-- name: UpdateOpenNotification :exec
