@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/alertgate/alertgate/store/db"
 )
@@ -22,19 +23,17 @@ type job struct {
 	done chan error
 }
 
-// startWriter runs the one goroutine that commits batched work, and
-// returns once it has tried to raise its priority.
+// startWriter runs the one goroutine that commits batched work.
 func (s *Store) startWriter() {
 	s.jobs = make(chan job, maxBatch)
 	s.quit = make(chan struct{})
 	s.writerDone = make(chan struct{})
-	started := make(chan struct{})
-	go s.writeLoop(started)
-	<-started
+	s.writerPriorityErr = probePriority()
+	go s.writeLoop()
 }
 
-// WriterPriorityErr says why the commit thread runs at normal priority, or
-// is nil when it runs above it (priority_linux.go).
+// WriterPriorityErr says why the commit thread cannot be raised above
+// normal priority in a flood, or is nil when it can (priority.go).
 func (s *Store) WriterPriorityErr() error { return s.writerPriorityErr }
 
 // Batch runs fn inside the next group commit and returns once that commit
@@ -69,10 +68,9 @@ func (s *Store) Batch(ctx context.Context, fn func(ctx context.Context, q *db.Qu
 	}
 }
 
-func (s *Store) writeLoop(started chan<- struct{}) {
+func (s *Store) writeLoop() {
 	defer close(s.writerDone)
-	s.writerPriorityErr = raiseWriterPriority()
-	close(started)
+	boost := priorityBoost{err: s.writerPriorityErr}
 	for {
 		var first job
 		select {
@@ -80,8 +78,8 @@ func (s *Store) writeLoop(started chan<- struct{}) {
 		case <-s.quit:
 			return
 		}
-		batch := s.collect(first)
-		s.commit(batch)
+		boost.observe(s.senders.Load(), time.Now())
+		s.commit(s.collect(first))
 	}
 }
 

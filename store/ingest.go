@@ -76,11 +76,13 @@ func (s *Store) Ingest(ctx context.Context, in Ingest) (IngestResult, error) {
 		fs[i] = eventFields(ev)
 	}
 	var res IngestResult
+	s.senders.Add(1)
 	err := s.Batch(ctx, func(ctx context.Context, q *db.Queries) error {
 		var err error
 		res, err = s.applyIngest(ctx, q, in, fs)
 		return err
 	})
+	s.senders.Add(-1)
 	if err == nil {
 		s.handOver(res.messages)
 	}

@@ -5,10 +5,11 @@ import (
 	"syscall"
 )
 
-// writerNice is the nice value the commit thread asks for. Every delivery
-// waits on that one thread, so under a flood it must not queue for a CPU
+// writerNice is the nice value the commit thread asks for in a flood.
+// Every delivery waits on that one thread, so it must not queue for a CPU
 // behind the HTTP goroutines feeding it: measured on 2 cores, ingest
-// throughput rose by a sixth to a quarter with it (README, "Deploy on a VPS").
+// throughput rose by a sixth to a quarter with it (README, "Deploy on a
+// VPS").
 const writerNice = -10
 
 // raiseWriterPriority moves the calling goroutine onto a thread of its own
@@ -17,9 +18,20 @@ const writerNice = -10
 // nice=30); without, the thread is released and runs as before.
 func raiseWriterPriority() error {
 	runtime.LockOSThread()
-	if err := syscall.Setpriority(syscall.PRIO_PROCESS, syscall.Gettid(), writerNice); err != nil {
+	if err := setThreadNice(writerNice); err != nil {
 		runtime.UnlockOSThread()
 		return err
 	}
 	return nil
+}
+
+// lowerWriterPriority undoes raiseWriterPriority (lowering is always
+// allowed).
+func lowerWriterPriority() {
+	setThreadNice(0)
+	runtime.UnlockOSThread()
+}
+
+func setThreadNice(nice int) error {
+	return syscall.Setpriority(syscall.PRIO_PROCESS, syscall.Gettid(), nice)
 }

@@ -6,3 +6,5 @@ import "errors"
 
 // raiseWriterPriority is Linux-only (per-thread nice values).
 func raiseWriterPriority() error { return errors.ErrUnsupported }
+
+func lowerWriterPriority() {}

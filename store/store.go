@@ -62,7 +62,10 @@ type Store struct {
 	quit       chan struct{}
 	writerDone chan struct{}
 	closeOnce  sync.Once
-	// writerPriorityErr is why the writer's thread could not be raised.
+	// senders counts the deliveries waiting for a group commit, which
+	// tells the writer when it holds up senders (priority.go).
+	senders atomic.Int64
+	// writerPriorityErr is why the writer's thread cannot be raised.
 	writerPriorityErr error
 	// checkpointDone closes when the checkpointer has stopped.
 	checkpointDone chan struct{}

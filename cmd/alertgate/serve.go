@@ -45,7 +45,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		log.Info("stopped")
 	}()
 	if err := st.WriterPriorityErr(); err != nil {
-		log.Info("the commit thread runs at normal priority; allow nice -10 for faster ingest under load (README, Deploy)", "err", err)
+		log.Info("the commit thread runs at normal priority; allow nice -10 for faster ingest in a flood (README, Deploy on a VPS)", "err", err)
 	}
 	if err := st.ProvisionSources(ctx, cfg.Provisioning.Sources); err != nil {
 		return fmt.Errorf("provisioning file (ALERTGATE_CONFIG): %w", err)
