@@ -2,11 +2,13 @@ package store
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/alertgate/alertgate/alert"
+	"github.com/alertgate/alertgate/queries"
 	"github.com/alertgate/alertgate/store/db"
 )
 
@@ -103,5 +105,56 @@ func TestEveryKindOfChangeLogsTheOpenFirst(t *testing.T) {
 	}
 	if got := s.timelineRows(t); got != 4 {
 		t.Fatalf("%d timeline rows, want 4 (each open logged once)", got)
+	}
+}
+
+// TestOpenedEventsFromBeforeMigration14StayInTheTimeline: a notification
+// stored before the opened event moved onto the row keeps its timeline row,
+// shown once, and its first change after the upgrade does not log the open
+// again.
+func TestOpenedEventsFromBeforeMigration14StayInTheTimeline(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	pool, err := openPool(filepath.Join(dir, FileName), writerPragmas(Options{}), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := loadMigrations(queries.Migrations)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms[:13] {
+		if err := apply(ctx, pool, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := time.Now().UTC()
+	for _, stmt := range []string{
+		`INSERT INTO sources (id, slug, name, kind, secret, created_at, updated_at) VALUES (1, 'a', 'a', 'generic', '0123456789abcdef', ?1, ?1)`,
+		`INSERT INTO inbox (id, source_id, delivery_key, received_at, headers, body) VALUES (1, 1, 'd1', ?1, '{}', '{"old":1}')`,
+		`INSERT INTO notifications (seq, id, source_id, lifecycle_key, state, severity, severity_rank, title, opened_at, first_seen, last_seen)
+		 VALUES (1, 'old-1', 1, 'db', 'open', 'medium', 3, 'lag', ?1, ?1, ?1)`,
+		`INSERT INTO timeline (notification_seq, inbox_id, at, change, severity, title) VALUES (1, 1, ?1, 'opened', 'medium', 'lag')`,
+	} {
+		if _, err := pool.ExecContext(ctx, stmt, now); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	pool.Close()
+
+	s, err := Open(ctx, dir, Options{PasswordCost: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	rows, err := s.Timeline(ctx, 1)
+	if want := `opened medium lag {"old":1}`; err != nil || describeTimeline(rows) != want {
+		t.Fatalf("upgraded timeline = %q, %v; want %q", describeTimeline(rows), err, want)
+	}
+	ingestTitled(t, s, 1, "db", alert.Open, alert.Critical, "lag worse")
+	rows, err = s.Timeline(ctx, 1)
+	want := `opened medium lag {"old":1} | updated critical lag worse {"title":"lag worse"}`
+	if err != nil || describeTimeline(rows) != want {
+		t.Fatalf("after an update = %q, %v; want %q", describeTimeline(rows), err, want)
 	}
 }
