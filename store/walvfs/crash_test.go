@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 )
@@ -23,8 +24,19 @@ func TestMain(m *testing.M) {
 	if mode := os.Getenv(childEnv); mode != "" {
 		os.Exit(child(mode, os.Getenv("WALVFS_TEST_DB")))
 	}
-	os.Exit(m.Run())
+	// In the tests the barrier records instead of ending the process; a
+	// test that expects it to stop takes the record, any other fails here.
+	stop = func(rc int32) { stopped.Store(rc) }
+	code := m.Run()
+	if rc := stopped.Load(); rc != 0 {
+		fmt.Printf("walvfs: a barrier would have stopped the process (SQLite error %d)\n", rc)
+		code = 1
+	}
+	os.Exit(code)
 }
+
+// stopped is the result a barrier would have stopped the process with.
+var stopped atomic.Int32
 
 func child(mode, path string) int {
 	t := childT{}

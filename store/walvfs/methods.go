@@ -10,6 +10,7 @@ import (
 )
 
 const (
+	walHeaderSize   = 32      // the log's own header, at its start
 	frameHeaderSize = 24      // a WAL frame header, written on its own
 	maxGathered     = 4 << 20 // beyond this a transaction's frames go out in pieces
 	keptBuffer      = 1 << 20 // a bigger buffer is freed once flushed
@@ -48,7 +49,7 @@ func walWrite(tls *libc.TLS, pFile, pBuf uintptr, amt int32, off int64) int32 {
 // and reports whether it did.
 func (s *file) gather(tls *libc.TLS, pFile, pBuf uintptr, amt int32, off int64) bool {
 	appends := (s.n > 0 && off == s.off+s.n) || (s.n == 0 && off == s.next)
-	if !appends || !framePart(amt) || int64(amt) > maxGathered {
+	if !appends || !s.framePart(amt, off) || int64(amt) > maxGathered {
 		return false
 	}
 	if s.n+int64(amt) > maxGathered && s.flush(tls, pFile) != sqlite3.SQLITE_OK {
@@ -66,10 +67,16 @@ func (s *file) gather(tls *libc.TLS, pFile, pBuf uintptr, amt int32, off int64) 
 	return true
 }
 
-// framePart is a frame header's size or a page's (a power of two from
-// 512): pieces of a frame split at a sector boundary are neither.
-func framePart(amt int32) bool {
-	return amt == frameHeaderSize || (amt >= 512 && amt&(amt-1) == 0)
+// framePart is a whole frame header or page where the log puts one: after
+// the 32-byte log header, frames of a header and a page follow each other.
+// A piece of a frame split at a sector boundary is neither.
+func (s *file) framePart(amt int32, off int64) bool {
+	page := int64(at[sqlite3.TWal](s.log).FszPage)
+	if page == 0 || off < walHeaderSize {
+		return false
+	}
+	pos := (off - walHeaderSize) % (frameHeaderSize + page)
+	return (amt == frameHeaderSize && pos == 0) || (int64(amt) == page && pos == frameHeaderSize)
 }
 
 // isCommitFrame reads a frame header's second field: the database size
@@ -179,7 +186,7 @@ func walClose(tls *libc.TLS, pFile uintptr) int32 {
 // between the two copies of the wal-index header a commit writes, so no
 // reader can see the commit before its frames are in the file.
 func dbShmBarrier(tls *libc.TLS, pFile uintptr) {
-	if wal := state(pFile).wal; wal != 0 && state(wal).n > 0 {
+	if wal := state(pFile).wal; wal != 0 {
 		if rc := state(wal).flush(tls, wal); rc != sqlite3.SQLITE_OK {
 			stop(rc)
 		}
@@ -188,11 +195,13 @@ func dbShmBarrier(tls *libc.TLS, pFile uintptr) {
 	(*(*func(*libc.TLS, uintptr))(unsafe.Pointer(&struct{ uintptr }{fp})))(tls, pFile)
 }
 
-// stop ends the process when frames a commit may need could not be
-// written and the barrier has no way to fail: the commit has not been
-// acknowledged, and recovery on the next start drops it.
+// stop ends the process when bytes of the log could not be written (now
+// or earlier in this transaction) and the barrier, which may be about to
+// make a commit visible, has no way to fail. The commit is then neither
+// visible nor acknowledged; recovery on the next start keeps what the
+// file holds. Tests replace it.
 var stop = func(rc int32) {
-	fmt.Fprintf(os.Stderr, "alertgate: walvfs: could not write the write-ahead log before publishing a commit (SQLite error %d); stopping so that recovery drops the unacknowledged commit\n", rc)
+	fmt.Fprintf(os.Stderr, "alertgate: walvfs: could not write the write-ahead log before a commit became visible (SQLite error %d); stopping before the commit is acknowledged\n", rc)
 	os.Exit(70)
 }
 

@@ -98,38 +98,62 @@ func TestRolledBackFramesNeverLandOnAnotherWritersCommit(t *testing.T) {
 }
 
 // With synchronous=FULL and no powersafe overwrite SQLite pads a commit
-// to the sector boundary, splitting its last frame around a sync.
+// to the sector boundary and splits the frame that crosses it around a
+// sync. The pieces, even halves of a page, are not frames: they must go
+// straight to the file, and a failure to write one must fail the commit.
 func TestSectorPaddedCommitsAreInTheFile(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "p.db")
-	if err := Register(); err != nil {
-		t.Fatal(err)
-	}
-	w, err := sql.Open("sqlite", "file:"+path+"?vfs="+Name+"&psow=0&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=wal_autocheckpoint(0)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	w.SetMaxOpenConns(1)
-	createTable(t, w)
-	r := openDB(t, path, false, 2000)
-	for i := range 20 {
-		insert(t, w, i*7, 7, 900)
-		if n := count(t, r); n != (i+1)*7 {
-			t.Fatalf("after commit %d a reader sees %d rows, want %d", i, n, (i+1)*7)
+	// 81 rows of a page each make 83 frames, ending at 341992; padding to
+	// the next 4096-byte sector adds an 84th frame, split at 344064 into
+	// 2048 + 2048 bytes, and the log ends at 346112.
+	const rows, splitAt, logSize = 81, 344064, 346112
+	for _, fail := range []bool{false, true} {
+		path := filepath.Join(t.TempDir(), "p.db")
+		if err := Register(); err != nil {
+			t.Fatal(err)
 		}
-	}
-	if n := count(t, snapshot(t, path)); n != 140 {
-		t.Fatalf("a copy of the files recovers %d rows, want 140", n)
+		w, err := sql.Open("sqlite", "file:"+path+"?vfs="+Name+"&psow=0&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(100000000)")
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.SetMaxOpenConns(1)
+		mustExec(t, w, "CREATE TABLE t (id INTEGER PRIMARY KEY, k TEXT, v BLOB)")
+		mustExec(t, w, "PRAGMA wal_checkpoint(TRUNCATE)")
+		if fail {
+			failWriteAt.Store(splitAt)
+		}
+		_, err = w.Exec("INSERT INTO t (id, k, v) SELECT value, 'x', randomblob(3000) FROM (WITH RECURSIVE g(value) AS (SELECT 1 UNION ALL SELECT value + 1 FROM g WHERE value < ?) SELECT value FROM g)", rows)
+		failWriteAt.Store(-1)
+		if info, statErr := os.Stat(path + "-wal"); statErr != nil || (!fail && info.Size() != logSize) {
+			t.Fatalf("the log is %v (%v), want %d bytes: the commit is not padded as this test needs", info, statErr, logSize)
+		}
+		want := rows
+		if fail {
+			if err == nil {
+				t.Fatal("the commit succeeded although the last piece of its padding was never written")
+			}
+			want = 0
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if n := count(t, openDB(t, path, false, 2000)); n != want {
+			t.Fatalf("failing=%v: a reader sees %d rows, want %d", fail, n, want)
+		}
+		w.Close()
 	}
 }
 
-// failWrites makes every write through this VFS fail while it is set.
-var failWrites atomic.Bool
+// failWrites makes every write through this VFS fail while it is set,
+// and failWriteAt the writes that start at that offset.
+var (
+	failWrites  atomic.Bool
+	failWriteAt atomic.Int64
+)
 
 func init() {
+	failWriteAt.Store(-1)
 	unixWrite := pwrite
 	pwrite = func(tls *libc.TLS, pFile, pBuf uintptr, amt int32, off int64) int32 {
-		if failWrites.Load() {
+		if failWrites.Load() || off == failWriteAt.Load() {
 			return sqlite3.SQLITE_FULL
 		}
 		return unixWrite(tls, pFile, pBuf, amt, off)

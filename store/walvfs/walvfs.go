@@ -9,19 +9,21 @@
 // syscalls were the largest single cost of ingest.
 //
 // Why the file is never behind what SQLite has promised:
-//   - Only appends are gathered: a write continuing the gathered bytes, or
-//     starting exactly where this handle last wrote, of a frame header's or
-//     a page's size. Anything else (the log header, rewritten checksums, a
-//     page overwritten in place, a frame split at a sector boundary) is
-//     written straight through, after what is gathered.
+//   - Only appends of whole frame parts are gathered: a frame header or a
+//     page, exactly where the log's geometry puts one, continuing the
+//     gathered bytes or starting where this handle last wrote. Anything
+//     else (the log header, rewritten checksums, a page overwritten in
+//     place, a frame split at a sector boundary) is written straight
+//     through, after what is gathered.
 //   - The page of a commit frame (its header says so) flushes inside its
 //     own xWrite, so a failed write fails the commit, as with unix.
 //   - Reading, sizing, truncating, syncing the log flushes first.
 //   - A commit becomes visible when SQLite updates the wal-index header,
 //     around the database file's xShmBarrier; that barrier flushes the
-//     log first, a safety net for any path not foreseen above. It cannot
-//     report an error, so a failure there stops the process: the commit is
-//     then never acknowledged, and recovery drops it.
+//     log first, a safety net for any path not foreseen above (none is
+//     known to reach it). It cannot report an error, so a failure there, or
+//     a remembered one, stops the process before the commit is visible or
+//     acknowledged; recovery on the next start sees what the file holds.
 //   - A failed flush is remembered: every later use of the log fails until
 //     the write lock is released, so the transaction cannot commit over
 //     the missing bytes.
@@ -55,6 +57,7 @@ type file struct {
 	wal uintptr
 	// For a log file.
 	db       uintptr // its database file
+	log      uintptr // SQLite's Wal struct, which knows the page size
 	buf      uintptr // malloc'd, cap bytes
 	cap      int64
 	n        int64 // bytes gathered
@@ -124,7 +127,7 @@ func xOpen(tls *libc.TLS, _ uintptr, zPath, pFile uintptr, flags int32, pOutFlag
 	case flags&sqlite3.SQLITE_OPEN_WAL != 0:
 		db := logsDatabase(pFile)
 		if ours := table(tls, f.FpMethods, walKind); ours != 0 && db != 0 {
-			*state(pFile) = file{unix: f.FpMethods, db: db}
+			*state(pFile) = file{unix: f.FpMethods, db: db, log: pFile - unsafe.Sizeof(sqlite3.TWal{})}
 			state(db).wal = pFile
 			f.FpMethods = ours
 		}
