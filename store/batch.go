@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
 	"time"
 
 	"github.com/alertgate/alertgate/store/db"
@@ -80,6 +81,12 @@ func (s *Store) writeLoop() {
 		}
 		boost.observe(s.senders.Load(), time.Now())
 		s.commit(s.collect(first))
+		// The senders just answered were made runnable on this goroutine's
+		// P; yielding lets them run now instead of after the next commit.
+		// Answered sooner, their senders post sooner, so more deliveries
+		// queue behind each commit: on 2 cores batches grew from about 5
+		// to 12 and ingest rose by 5–15% (bench/ingest).
+		runtime.Gosched()
 	}
 }
 
