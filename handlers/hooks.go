@@ -1,12 +1,12 @@
 package handlers
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -173,25 +173,81 @@ var secretHeaders = []string{"Authorization", "Cookie", "X-Stackstate-Webhook-To
 // their start is kept, enough to compare with the reason's digest prefix.
 var signatureHeaders = []string{"X-Signature", "X-Openremedy-Signature", "Webhook-Signature", "X-Pagerduty-Signature", "X-Grafana-Alerting-Signature"}
 
-// redactedHeaders is the headers as JSON with secret values replaced and
-// signatures cut short.
+// redactedHeaders is the headers as a JSON object, as json.Marshal writes
+// an http.Header (names sorted, each with its values), with secret values
+// replaced and signatures cut short. Written out by hand: json.Marshal of
+// a redacted copy took about three times as long and five times the
+// allocations (BenchmarkRedactedHeaders).
 func redactedHeaders(h http.Header) string {
-	out := http.Header{}
-	for k, v := range h {
-		out[k] = v
+	names := make([]string, 0, len(h))
+	for name := range h {
+		names = append(names, name)
 	}
-	for _, k := range secretHeaders {
-		if out.Get(k) != "" {
-			out.Set(k, "[redacted]")
+	slices.Sort(names)
+	b := make([]byte, 0, 512)
+	b = append(b, '{')
+	for i, name := range names {
+		if i > 0 {
+			b = append(b, ',')
 		}
-	}
-	for _, k := range signatureHeaders {
-		if v := out.Get(k); len(v) > 16 {
-			out.Set(k, v[:16]+"…")
+		b = appendJSONString(b, name)
+		b = append(b, ':', '[')
+		for j, v := range redactedValues(name, h[name]) {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, v)
 		}
+		b = append(b, ']')
 	}
-	b, _ := json.Marshal(out)
-	return string(b)
+	return string(append(b, '}'))
+}
+
+// redactedValues are a header's values as they may be stored: a secret
+// header's as one "[redacted]", a signature header's cut to 16 bytes.
+func redactedValues(name string, values []string) []string {
+	switch {
+	case slices.Contains(secretHeaders, name):
+		if slices.ContainsFunc(values, func(v string) bool { return v != "" }) {
+			return []string{"[redacted]"}
+		}
+	case slices.Contains(signatureHeaders, name):
+		cut := make([]string, len(values))
+		for i, v := range values {
+			if cut[i] = v; len(v) > 16 {
+				cut[i] = v[:16] + "…"
+			}
+		}
+		return cut
+	}
+	return values
+}
+
+// appendJSONString appends s as a JSON string; bytes that are not UTF-8
+// become U+FFFD, as json.Marshal does.
+func appendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		if c := s[i]; c >= 0x20 && c < utf8.RuneSelf && c != '"' && c != '\\' {
+			b = append(b, c)
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, `\ufffd`...)
+		case r == '"' || r == '\\':
+			b = append(b, '\\', byte(r))
+		case r < 0x20:
+			b = append(b, `\u00`...)
+			b = append(b, "0123456789abcdef"[r>>4], "0123456789abcdef"[r&0xf])
+		default:
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(b, '"')
 }
 
 // excerpt is the start of a body, cut at a character boundary.
