@@ -29,6 +29,22 @@ func snapshot(t *testing.T, path string) *sql.DB {
 	return openDB(t, filepath.Join(dir, "copy.db"), false, 2000)
 }
 
+// spillingTransaction opens a database through this VFS with a cache of
+// 20 pages, so that a transaction soon spills pages into the log, stores
+// the given number of rows in it and begins a transaction.
+func spillingTransaction(t *testing.T, committed int) (path string, w *sql.DB, tx *sql.Tx) {
+	t.Helper()
+	path = filepath.Join(t.TempDir(), "s.db")
+	w = openDB(t, path, true, 20)
+	createTable(t, w)
+	insert(t, w, 0, committed, 500)
+	tx, err := w.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path, w, tx
+}
+
 func count(t *testing.T, db *sql.DB) int {
 	n, _ := contents(t, db)
 	return n
@@ -39,14 +55,7 @@ func count(t *testing.T, db *sql.DB) int {
 // last rewritten header must be in the file at commit, not held until the
 // writer's next move.
 func TestChecksumRewriteIsInTheFileAtCommit(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "r.db")
-	w := openDB(t, path, true, 20)
-	createTable(t, w)
-	insert(t, w, 0, 100, 500)
-	tx, err := w.Begin()
-	if err != nil {
-		t.Fatal(err)
-	}
+	path, _, tx := spillingTransaction(t, 100)
 	for _, q := range []string{
 		"INSERT INTO t (id, k, v) SELECT value, 'r' || value, randomblob(500) FROM (WITH RECURSIVE g(value) AS (SELECT 101 UNION ALL SELECT value + 1 FROM g WHERE value < 2000) SELECT value FROM g)",
 		"UPDATE t SET v = randomblob(500) WHERE id <= 300",
@@ -164,14 +173,7 @@ func init() {
 // statement fail; the transaction must then fail to commit rather than
 // publish frames whose bytes are missing.
 func TestAFailedFlushOnReadFailsTheTransaction(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "f.db")
-	w := openDB(t, path, true, 20)
-	createTable(t, w)
-	insert(t, w, 0, 10, 100)
-	tx, err := w.Begin()
-	if err != nil {
-		t.Fatal(err)
-	}
+	path, w, tx := spillingTransaction(t, 10)
 	if _, err := tx.Exec("INSERT INTO t (id, k, v) SELECT value, 'f' || value, randomblob(500) FROM (WITH RECURSIVE g(value) AS (SELECT 100 UNION ALL SELECT value + 1 FROM g WHERE value < 1100) SELECT value FROM g)"); err != nil {
 		t.Fatal(err)
 	}
